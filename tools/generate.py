@@ -1,0 +1,112 @@
+"""Regenerate every artifact derived from schema/respirocell.yaml.
+
+    python tools/generate.py            # write validator/respirocell/_generated/
+    python tools/generate.py --check    # exit 1 if the checked-in files differ
+
+The runtime package never imports linkml; it reads only what this script writes.
+Output is byte-identical on regeneration: no timestamps, sorted where the generator
+allows, and a do-not-edit header on every file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = ROOT / "schema" / "respirocell.yaml"
+OUT = ROOT / "validator" / "respirocell" / "_generated"
+NOTICE = "DO NOT EDIT. Generated from schema/respirocell.yaml by `python tools/generate.py`."
+
+
+def _json_schema() -> str:
+    from linkml.generators.jsonschemagen import JsonSchemaGenerator
+
+    text = JsonSchemaGenerator(str(SCHEMA), include_null=False, mergeimports=True).serialize()
+    doc = json.loads(text)
+    return json.dumps({"$comment": NOTICE, **doc}, indent=2, sort_keys=True) + "\n"
+
+
+def _pydantic_models() -> str:
+    from linkml.generators.pydanticgen import PydanticGenerator
+
+    code = PydanticGenerator(str(SCHEMA), metadata_mode=None).serialize()
+    return f'"""{NOTICE}\n\nPydantic v2 models of the respirocell records."""\n# ruff: noqa\n# mypy: ignore-errors\n' + code
+
+
+def _jsonld_context() -> str:
+    from linkml.generators.jsonldcontextgen import ContextGenerator
+
+    doc = json.loads(ContextGenerator(str(SCHEMA), mergeimports=True).serialize())
+    doc.pop("comments", None)
+    return json.dumps({"comments": {"description": NOTICE}, **doc}, indent=2, sort_keys=True) + "\n"
+
+
+def _shacl() -> str:
+    from linkml.generators.shaclgen import ShaclGenerator
+
+    return f"# {NOTICE}\n" + ShaclGenerator(str(SCHEMA), mergeimports=True).serialize()
+
+
+def _identifier_patterns() -> str:
+    """Prefix table for the validator, taken from Bioregistry rather than written by hand."""
+    import bioregistry
+    import yaml
+
+    schema = yaml.safe_load(SCHEMA.read_text(encoding="utf-8"))
+    registries = schema["enums"]["TrialRegistry"]["permissible_values"]
+    prefixes = {name: value["meaning"].split(":", 1)[1] for name, value in registries.items()}
+    # Ontology and literature prefixes used in records and in SourceUse.source.
+    extra = {"MONDO": "mondo", "CL": "cl", "UBERON": "uberon", "GO": "go", "NCIT": "ncit",
+             "LOINC": "loinc", "doi": "doi", "pmid": "pubmed", "pmcid": "pmc", "orcid": "orcid"}
+    table: dict[str, dict[str, str | None]] = {}
+    for key, prefix in sorted({**prefixes, **extra}.items()):
+        resource = bioregistry.get_resource(prefix)
+        if resource is None:
+            raise SystemExit(f"Bioregistry has no prefix {prefix!r}")
+        table[key] = {
+            "bioregistry": resource.prefix,
+            "name": resource.get_name(),
+            "pattern": resource.get_pattern(),
+            "uri_prefix": resource.get_uri_prefix(),
+        }
+    doc = {"comment": NOTICE, "prefixes": table}
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+
+
+ARTIFACTS: dict[str, Callable[[], str]] = {
+    "respirocell.schema.json": _json_schema,
+    "models.py": _pydantic_models,
+    "context.jsonld": _jsonld_context,
+    "shapes.shacl.ttl": _shacl,
+    "identifiers.json": _identifier_patterns,
+}
+
+
+def generate() -> dict[str, str]:
+    return {name: make() for name, make in ARTIFACTS.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="report drift instead of writing")
+    args = parser.parse_args(argv)
+    stale = []
+    for name, text in generate().items():
+        path = OUT / name
+        if args.check:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                stale.append(name)
+        else:
+            path.write_text(text, encoding="utf-8")
+    if stale:
+        print("Out of date: " + ", ".join(stale) + ". Run: python tools/generate.py", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

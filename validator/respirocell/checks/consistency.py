@@ -1,0 +1,194 @@
+"""Facts that must agree with each other inside a record (and with the cell sources it uses)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..corpus import Corpus
+from ..issues import Issue, Severity
+from ..loading import RecordFile
+from ._util import issue, items, number, text
+
+#: Dose units that make sense for each product form.
+UNITS_BY_FORM: dict[str, set[str]] = {
+    "living_cells": {"cells_per_kg", "cells"},
+    "stromal_vascular_fraction": {"cells_per_kg", "cells", "milliliter"},
+    "mononuclear_cell_fraction": {"cells_per_kg", "cells", "milliliter"},
+    "extracellular_vesicles": {"particles", "particles_per_kg", "microgram_protein", "milliliter"},
+    "exosomes": {"particles", "particles_per_kg", "microgram_protein", "milliliter"},
+    "secretome": {"microgram_protein", "milliliter"},
+}
+#: Study fields every record should have when the source gives them (warnings, not errors).
+RECOMMENDED = {
+    "Study": ["phase", "design", "countries", "start_date", "enrollment", "arms", "outcomes"],
+    "CellSource": ["cell_type", "culture_expanded"],
+}
+#: Fields that are the record's own bookkeeping rather than facts read in a source.
+NOT_FACTS = {"id", "curation", "notes"}
+STOPPED = {"terminated", "suspended", "withdrawn"}
+
+
+def check_consistency(record: RecordFile, corpus: Corpus) -> Iterator[Issue]:
+    data = record.data
+    yield from _provenance(record)
+    for field in RECOMMENDED.get(record.kind or "", []):
+        if field not in data and not _exempt(record, field):
+            yield issue(record, "recommended-field", f"'{field}' is empty; fill it in if the sources give it",
+                        severity=Severity.WARNING, suggestion="if no source gives it, say so in notes:")
+    if record.kind == "Study":
+        yield from _study(record, corpus)
+
+
+def _exempt(record: RecordFile, field: str) -> bool:
+    data = record.data
+    if record.kind == "Study" and field == "outcomes":
+        return data.get("evidence_basis") == "registry_only"
+    if record.kind == "CellSource" and field == "cell_type":
+        return data.get("product_form") in ("stromal_vascular_fraction",)
+    return False
+
+
+def _provenance(record: RecordFile) -> Iterator[Issue]:
+    """Every fact field is claimed by a source, and every claimed field exists."""
+    from .. import schema_check
+
+    defs = schema_check.json_schema()["$defs"]
+    allowed = set(defs.get(record.kind or "", {}).get("properties", {})) - NOT_FACTS
+    claimed: set[str] = set()
+    for i, use in items(record.data.get("curation"), "sources"):
+        fields = use.get("fields")
+        if not isinstance(fields, list):
+            continue
+        for j, name in enumerate(fields):
+            if not isinstance(name, str):
+                continue
+            if name not in allowed:
+                yield issue(record, "unknown-field", f"curation.sources lists '{name}', which is not a field of a "
+                            f"{record.kind}", ("curation", "sources", i, "fields", j),
+                            suggestion=f"use field names such as: {', '.join(sorted(allowed)[:8])} ...")
+            claimed.add(name)
+    if not isinstance(record.data.get("curation"), dict):
+        return
+    for name in sorted(set(record.data) & allowed - claimed):
+        yield issue(record, "unsourced-field", f"no source in curation.sources is named for '{name}'", (name,),
+                    at_key=True, suggestion=f"add '{name}' to the fields of the source it was read in")
+
+
+def _cited(data: dict) -> set[str]:
+    cited = {t for _, r in items(data, "registrations") if (t := text(r, "trial_id"))}
+    for _, pub in items(data, "publications"):
+        if doi := text(pub, "doi"):
+            cited.add(f"doi:{doi.lower()}")
+        if pmid := text(pub, "pmid"):
+            cited.add(f"pmid:{pmid}")
+        if pmcid := text(pub, "pmcid"):
+            cited.add(f"pmcid:{pmcid}")
+    return cited
+
+
+def _normal_source(source: str) -> str:
+    head, sep, tail = source.partition(":")
+    if sep and head.lower() in ("doi", "pmid", "pmcid"):
+        return f"{head.lower()}:{tail.strip().lower() if head.lower() == 'doi' else tail.strip()}"
+    return source
+
+
+def _study(record: RecordFile, corpus: Corpus) -> Iterator[Issue]:
+    data = record.data
+    cited = _cited(data)
+    for i, pub in items(data, "publications"):
+        if not text(pub, "doi") and not text(pub, "pmid"):
+            yield issue(record, "missing-identifier", "this publication has neither a doi nor a pmid",
+                        ("publications", i), suggestion="add the DOI or PubMed id so readers can find the paper")
+    if not cited:
+        yield issue(record, "missing-identifier", "the study cites no registry id, DOI or PMID",
+                    suggestion="add registrations: or publications: with the identifiers you read")
+    sources: list[tuple[tuple[str | int, ...], str]] = [
+        (("curation", "sources", i, "source"), s) for i, u in items(data.get("curation"), "sources")
+        if (s := text(u, "source"))]
+    sources += [(("outcomes", i, "source"), s) for i, o in items(data, "outcomes") if (s := text(o, "source"))]
+    for path, source in sources:
+        if _normal_source(source) not in cited:
+            yield issue(record, "uncited-source", f"'{source}' is not among this study's registrations or publications",
+                        path, suggestion="cite it under registrations: or publications:, or correct the identifier")
+
+    # Evidence basis must match what is cited and recorded.
+    basis = data.get("evidence_basis")
+    has_results = any(isinstance(o.get("result"), dict) for _, o in items(data, "outcomes"))
+    if basis == "published_results" and not any(True for _ in items(data, "publications")):
+        yield issue(record, "evidence-mismatch", "evidence_basis is published_results but no publication is cited",
+                    ("evidence_basis",), suggestion="cite the results paper, or use registry_results / registry_only")
+    if basis == "registry_only" and has_results:
+        yield issue(record, "evidence-mismatch", "evidence_basis is registry_only but outcomes carry results",
+                    ("evidence_basis",), suggestion="use published_results or registry_results, citing where the "
+                    "results were read")
+    status = data.get("status")
+    if status == "completed" and basis in ("published_results", "registry_results") and \
+            not any(o.get("role") == "primary" for _, o in items(data, "outcomes")):
+        yield issue(record, "missing-primary-outcome", "a completed study with results has no primary outcome",
+                    ("outcomes",) if "outcomes" in data else (),
+                    suggestion="add the primary outcome with role: primary")
+    if status in STOPPED and not text(data, "status_reason"):
+        yield issue(record, "recommended-field", f"status is {status} but status_reason is empty", ("status",),
+                    severity=Severity.WARNING, suggestion="copy the reason the registry gives, if any")
+    enrollment = data.get("enrollment") if isinstance(data.get("enrollment"), dict) else {}
+    total = number(enrollment, "count")
+    if status == "withdrawn" and enrollment.get("type") == "actual" and total:
+        yield issue(record, "status-mismatch", f"a withdrawn study enrolled nobody, but enrollment.count is {total:g}",
+                    ("enrollment", "count"), suggestion="check the status and the enrollment against the registry")
+
+    # Arms: unique ids, sizes within the total, doses that fit the product.
+    seen: dict[str, int] = {}
+    arm_total = 0.0
+    for i, arm in items(data, "arms"):
+        arm_id = text(arm, "id")
+        if arm_id is not None:
+            if arm_id in seen:
+                yield issue(record, "duplicate-id", f"arm id '{arm_id}' is used twice in this study", ("arms", i, "id"))
+            seen[arm_id] = i
+        arm_total += number(arm, "participants") or 0
+        if arm.get("role") == "experimental" and "cell_source" not in arm:
+            yield issue(record, "recommended-field", "an experimental arm has no cell_source", ("arms", i),
+                        severity=Severity.WARNING, suggestion="name the CellSource record of the product given")
+        dose = arm.get("dose")
+        if isinstance(dose, dict):
+            low, high = number(dose, "value"), number(dose, "value_max")
+            if low is not None and high is not None and high < low:
+                yield issue(record, "invalid-range", f"dose value_max {high:g} is below value {low:g}",
+                            ("arms", i, "dose", "value_max"))
+            yield from _dose_fits(record, corpus, arm, i)
+        count, interval = number(arm, "dose_count"), text(arm, "dose_interval")
+        if interval and count == 1:
+            yield issue(record, "dose-mismatch", "dose_interval is set but dose_count is 1", ("arms", i, "dose_interval"),
+                        suggestion="remove dose_interval, or correct dose_count")
+    if total is not None and arm_total > total:
+        yield issue(record, "enrollment-exceeded", f"the arms' participants add up to {arm_total:g}, more than the "
+                    f"study's enrollment of {total:g}", ("enrollment", "count"),
+                    suggestion="check the arm sizes and the total against the source")
+    for i, outcome in items(data, "outcomes"):
+        result = outcome.get("result")
+        if not isinstance(result, dict):
+            continue
+        lo, hi, est = number(result, "ci_lower"), number(result, "ci_upper"), number(result, "estimate")
+        if lo is not None and hi is not None and lo > hi:
+            yield issue(record, "invalid-range", f"ci_lower {lo:g} is above ci_upper {hi:g}",
+                        ("outcomes", i, "result", "ci_lower"))
+        elif lo is not None and hi is not None and est is not None and not lo <= est <= hi:
+            yield issue(record, "invalid-range", f"the estimate {est:g} lies outside its interval [{lo:g}, {hi:g}]",
+                        ("outcomes", i, "result", "estimate"), severity=Severity.WARNING,
+                        suggestion="check the numbers against the source")
+        if (lo is None) != (hi is None):
+            yield issue(record, "invalid-range", "give both ci_lower and ci_upper, or neither",
+                        ("outcomes", i, "result"))
+
+
+def _dose_fits(record: RecordFile, corpus: Corpus, arm: dict, i: int) -> Iterator[Issue]:
+    unit, source_id = text(arm.get("dose"), "unit"), text(arm, "cell_source")
+    if not unit or not source_id:
+        return
+    source = corpus.get("CellSource", source_id)
+    form = text(source, "product_form") if source else None
+    if form in UNITS_BY_FORM and unit not in UNITS_BY_FORM[form]:
+        yield issue(record, "dose-unit-mismatch", f"the unit {unit} does not fit {source_id}, whose product form is "
+                    f"{form}", ("arms", i, "dose", "unit"),
+                    suggestion=f"use one of: {', '.join(sorted(UNITS_BY_FORM[form]))}")

@@ -1,0 +1,180 @@
+"""Identifiers: trial-registry ids, DOIs/PMIDs in sources, ORCID checksums, countries, dates.
+
+Prefix patterns come from Bioregistry through the generated ``identifiers.json``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from ..corpus import Corpus
+from ..issues import Issue, Severity
+from ..loading import RecordFile
+from ._util import issue, items, text
+
+#: How curators write a source that is not a registry id: prefix -> identifiers.json key.
+SOURCE_PREFIXES = {"doi": "doi", "pmid": "pmid", "pmcid": "pmcid"}
+
+
+@cache
+def prefix_table() -> dict[str, dict[str, Any]]:
+    raw = resources.files("respirocell").joinpath("_generated/identifiers.json").read_text(encoding="utf-8")
+    return json.loads(raw)["prefixes"]  # type: ignore[no-any-return]
+
+
+@cache
+def _pattern(key: str) -> re.Pattern[str] | None:
+    entry = prefix_table().get(key)
+    return re.compile(entry["pattern"]) if entry and entry.get("pattern") else None
+
+
+def registries() -> list[str]:
+    from .. import schema_check
+
+    return list(schema_check.json_schema()["$defs"]["TrialRegistry"]["enum"])
+
+
+def registry_for(trial_id: str) -> list[str]:
+    """Registries whose pattern matches ``trial_id``."""
+    return [r for r in registries() if (p := _pattern(r)) is not None and p.match(trial_id)]
+
+
+def orcid_ok(orcid: str) -> bool:
+    """ISO 7064 11,2 check digit, as ORCID specifies."""
+    digits = orcid.replace("-", "")
+    if not re.fullmatch(r"\d{15}[\dX]", digits):
+        return False
+    total = 0
+    for ch in digits[:-1]:
+        total = (total + int(ch)) * 2
+    check = (12 - total % 11) % 11
+    return digits[-1] == ("X" if check == 10 else str(check))
+
+
+def parse_date(value: str) -> tuple[dt.date, dt.date] | None:
+    """Earliest and latest day a (partial) date can mean; None if it is not a real date."""
+    parts = value.split("-")
+    try:
+        year = int(parts[0])
+        if len(parts) == 1:
+            return dt.date(year, 1, 1), dt.date(year, 12, 31)
+        month = int(parts[1])
+        if len(parts) == 2:
+            last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1))
+            return dt.date(year, month, 1), last
+        day = dt.date(year, month, int(parts[2]))
+        return day, day
+    except (ValueError, IndexError):
+        return None
+
+
+def source_kind(source: str) -> tuple[str, str] | None:
+    """('doi', '10.1/x') for 'doi:10.1/x'; ('clinicaltrials', 'NCT...') for a registry id; else None."""
+    head, sep, tail = source.partition(":")
+    if sep and head.lower() in SOURCE_PREFIXES:
+        return SOURCE_PREFIXES[head.lower()], tail.strip()
+    if sep and head in prefix_table():
+        return head, tail
+    matches = registry_for(source)
+    return (matches[0], source) if matches else None
+
+
+def check_identifiers(record: RecordFile, corpus: Corpus) -> Iterator[Issue]:
+    data = record.data
+    for i, reg in items(data, "registrations"):
+        registry, trial_id = text(reg, "registry"), text(reg, "trial_id")
+        if not registry or not trial_id or registry not in registries():
+            continue
+        pattern = _pattern(registry)
+        if pattern is not None and not pattern.match(trial_id):
+            fits = [r for r in registry_for(trial_id) if r != registry]
+            name = prefix_table()[registry]["name"]
+            hint = (f"this looks like a {prefix_table()[fits[0]]['name']} id: set registry: {fits[0]}" if fits
+                    else f"{name} ids match {pattern.pattern}; copy the id exactly from the registry page")
+            yield issue(record, "invalid-identifier", f"'{trial_id}' is not a valid {name} id",
+                        ("registrations", i, "trial_id"), suggestion=hint)
+    for i, curator in items(data.get("curation"), "curators"):
+        orcid = text(curator, "orcid")
+        if orcid and re.fullmatch(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]", orcid) and not orcid_ok(orcid):
+            yield issue(record, "invalid-orcid", f"'{orcid}' fails the ORCID checksum (last character)",
+                        ("curation", "curators", i, "orcid"), suggestion="copy the ORCID iD from orcid.org")
+    for i, use in items(data.get("curation"), "sources"):
+        source = text(use, "source")
+        if source:
+            yield from _check_source(record, source, ("curation", "sources", i, "source"))
+    for i, outcome in items(data, "outcomes"):
+        source = text(outcome, "source")
+        if source:
+            yield from _check_source(record, source, ("outcomes", i, "source"))
+    countries = data.get("countries")
+    if isinstance(countries, list):
+        for i, code in enumerate(countries):
+            if isinstance(code, str) and re.fullmatch(r"[A-Z]{2}", code) and not _is_country(code):
+                yield issue(record, "unknown-country", f"'{code}' is not an ISO 3166-1 alpha-2 country code",
+                            ("countries", i), suggestion=_country_hint(code))
+    yield from _check_dates(record)
+
+
+def _check_source(record: RecordFile, source: str, path: tuple[Any, ...]) -> Iterator[Issue]:
+    kind = source_kind(source)
+    if kind is None:
+        yield issue(record, "invalid-identifier", f"'{source}' is not a recognised source identifier", path,
+                    suggestion="write a registry id (NCT01234567), doi:10.xxxx/..., pmid:12345678, or an ontology "
+                    "CURIE such as MONDO:0005002")
+        return
+    key, local = kind
+    if key in ("doi", "pmid", "pmcid") or key.isupper():
+        pattern = {"doi": re.compile(r"^10\.\d{4,9}/\S+$")}.get(key) or _pattern(key)
+        if pattern is not None and not pattern.match(local):
+            yield issue(record, "invalid-identifier", f"'{source}' is not a valid {key} identifier", path)
+
+
+@cache
+def _countries() -> frozenset[str]:
+    import pycountry
+
+    return frozenset(c.alpha_2 for c in pycountry.countries)
+
+
+def _is_country(code: str) -> bool:
+    return code in _countries()
+
+
+def _country_hint(code: str) -> str:
+    known = {"UK": "GB", "EL": "GR"}
+    if code in known:
+        return f"use '{known[code]}' (the ISO code)"
+    return "look the code up at https://www.iso.org/obp/ui/#search/code/"
+
+
+def _check_dates(record: RecordFile) -> Iterator[Issue]:
+    data = record.data
+    spans: dict[str, tuple[dt.date, dt.date]] = {}
+    for key, path in [("start_date", ("start_date",)), ("completion_date", ("completion_date",)),
+                      ("created", ("curation", "created")), ("modified", ("curation", "modified"))]:
+        holder = data.get("curation") if path[0] == "curation" else data
+        value = text(holder, key)
+        if not value or not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+            continue  # the schema pass reports the form
+        span = parse_date(value)
+        if span is None:
+            yield issue(record, "invalid-date", f"'{value}' is not a real calendar date", path,
+                        suggestion="check the day and month")
+        else:
+            spans[key] = span
+    if "start_date" in spans and "completion_date" in spans and spans["completion_date"][1] < spans["start_date"][0]:
+        yield issue(record, "date-order", f"completion_date {data['completion_date']} is before start_date "
+                    f"{data['start_date']}", ("completion_date",), suggestion="check both dates against the source")
+    if "created" in spans and "modified" in spans and spans["modified"][1] < spans["created"][0]:
+        yield issue(record, "date-order", "curation.modified is before curation.created", ("curation", "modified"))
+    today = dt.date.today()
+    for key in ("created", "modified"):
+        if key in spans and spans[key][0] > today:
+            yield issue(record, "invalid-date", f"curation.{key} is in the future", ("curation", key),
+                        severity=Severity.ERROR, suggestion=f"use today's date, {today.isoformat()}")

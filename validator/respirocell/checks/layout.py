@@ -1,0 +1,60 @@
+"""Where a record lives: its file name is its id, its folder is its kind, ids are unique."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..corpus import Corpus
+from ..issues import Issue
+from ..loading import FOLDERS, RecordFile
+from ._util import issue
+
+#: Fields that only one kind has, used to tell a misplaced record's kind.
+_TELLTALE = {"Study": {"title", "arms", "outcomes", "registrations", "evidence_basis"},
+             "CellSource": {"product_form", "donor", "cell_type", "tissue"},
+             "Condition": {"term", "category", "synonyms"}}
+
+
+def guess_kind(data: object) -> str | None:
+    if not isinstance(data, dict):
+        return None
+    scores = {kind: len(fields & data.keys()) for kind, fields in _TELLTALE.items()}
+    best = max(scores, key=lambda k: scores[k])
+    return best if scores[best] else None
+
+
+def folder_issue(record: RecordFile) -> Issue | None:
+    """A record outside a kind folder, or in the wrong one. Returned before schema checks run."""
+    guess = guess_kind(record.data)
+    name = record.path.name
+    if record.kind is None:
+        where = f"records/{FOLDERS[guess]}/{name}" if guess else "records/studies/, records/cell_sources/ or records/conditions/"
+        return issue(record, "unknown-kind", f"'{record.path.parent.name}/' is not a record folder, so the kind of this "
+                     "record is unknown", suggestion=f"move the file to {where}")
+    if guess and guess != record.kind and _is_clear(record.data, guess, record.kind):
+        return issue(record, "wrong-folder", f"this looks like a {guess} record but sits in {FOLDERS[record.kind]}/",
+                     suggestion=f"move it to records/{FOLDERS[guess]}/{name}")
+    return None
+
+
+def _is_clear(data: object, guess: str, kind: str) -> bool:
+    assert isinstance(data, dict)
+    return not (_TELLTALE[kind] & data.keys())
+
+
+def check_layout(record: RecordFile, corpus: Corpus) -> Iterator[Issue]:
+    rid = record.record_id
+    if rid and rid != record.stem:
+        yield issue(record, "id-mismatch", f"the id '{rid}' differs from the file name '{record.path.name}'", ("id",),
+                    suggestion=f"rename the file to {rid}{record.path.suffix}, or set id: {record.stem}")
+
+
+def check_duplicate_ids(corpus: Corpus) -> Iterator[Issue]:
+    ids = corpus.ids()
+    for record in corpus.targets:
+        rid = record.record_id
+        if not rid or len(ids.get(rid, [])) < 2:
+            continue
+        others = sorted(f for _, f in ids[rid] if f != record.display)
+        yield issue(record, "duplicate-id", f"the id '{rid}' is also used by {', '.join(others)}", ("id",),
+                    suggestion="ids are unique across all records; choose another id (and file name)")

@@ -1,0 +1,98 @@
+"""Links between records: references resolve; one trial is one record unless a follow-up says so."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from ..corpus import Corpus
+from ..issues import Issue
+from ..loading import FOLDERS, RecordFile
+from ._util import issue, items, text
+
+_LABEL = {"Study": "study", "CellSource": "cell source", "Condition": "condition"}
+
+
+def _references(record: RecordFile) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
+    """(path, target kind, id) for every reference in a study."""
+    data = record.data
+    conditions = data.get("conditions")
+    if isinstance(conditions, list):
+        for i, rid in enumerate(conditions):
+            if isinstance(rid, str):
+                yield ("conditions", i), "Condition", rid
+    for i, arm in items(data, "arms"):
+        if (rid := text(arm, "cell_source")) is not None:
+            yield ("arms", i, "cell_source"), "CellSource", rid
+    if (rid := text(data, "follow_up_of")) is not None:
+        yield ("follow_up_of",), "Study", rid
+
+
+def check_references(record: RecordFile, corpus: Corpus) -> Iterator[Issue]:
+    if record.kind != "Study":
+        return
+    for path, kind, rid in _references(record):
+        kinds = corpus.kinds_of(rid)
+        if kind in kinds:
+            if kind == "Study" and rid == record.record_id:
+                yield issue(record, "dangling-reference", "a study cannot be a follow-up of itself", path)
+            continue
+        label = _LABEL[kind]
+        if kinds - {None}:
+            other = _LABEL.get(next(iter(kinds - {None})) or "", "record")
+            message = f"'{rid}' is a {other}, not a {label}"
+        else:
+            message = f"no {label} has the id '{rid}'"
+        close = difflib.get_close_matches(rid, corpus.ids_of(kind), n=1, cutoff=0.6)
+        suggestion = f"did you mean '{close[0]}'?" if close else \
+            f"add records/{FOLDERS[kind]}/{rid}.yaml (respirocell new {FOLDERS[kind][:-1].replace('_', '-').replace('studie', 'study')} {rid})"
+        yield issue(record, "dangling-reference", message, path, suggestion=suggestion)
+
+
+def _identifiers(record: RecordFile) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """(path, normalised identifier) for registry ids, DOIs and PMIDs of a study."""
+    for i, reg in items(record.data, "registrations"):
+        if (tid := text(reg, "trial_id")) is not None:
+            yield ("registrations", i, "trial_id"), tid
+    for i, pub in items(record.data, "publications"):
+        if (doi := text(pub, "doi")) is not None:
+            yield ("publications", i, "doi"), f"doi:{doi.lower()}"
+        if (pmid := text(pub, "pmid")) is not None:
+            yield ("publications", i, "pmid"), f"pmid:{pmid}"
+
+
+def _related(a: RecordFile, b: RecordFile) -> bool:
+    return text(a.data, "follow_up_of") == b.record_id or text(b.data, "follow_up_of") == a.record_id
+
+
+def check_shared_identifiers(corpus: Corpus) -> Iterator[Issue]:
+    """The same registry id, DOI or PMID in two studies is one trial recorded twice - unless one
+    study declares itself a follow-up of the other."""
+    studies = [r for r in corpus.targets if r.kind == "Study" and r.parsed]
+    owners: dict[str, list[tuple[RecordFile, tuple[str | int, ...]]]] = {}
+    for study in studies:
+        seen: set[str] = set()
+        for path, ident in _identifiers(study):
+            if ident in seen:
+                yield issue(study, "duplicate-entry", f"{ident} is listed twice in this study", path)
+                continue
+            seen.add(ident)
+            owners.setdefault(ident, []).append((study, path))
+    if corpus.has_others and owners:
+        raw_tokens = {ident.split(":", 1)[1] if ident.startswith(("doi:", "pmid:")) else ident for ident in owners}
+        for other in corpus.other_studies_mentioning(raw_tokens):
+            for path, ident in _identifiers(other):
+                if ident in owners:
+                    owners[ident].append((other, path))
+    target_files = {id(t) for t in studies}
+    for ident, places in sorted(owners.items()):
+        for study, path in places:
+            if id(study) not in target_files:
+                continue
+            clash = [o for o, _ in places if o is not study and not _related(study, o)]
+            if clash:
+                names = ", ".join(sorted(o.display for o in clash))
+                yield issue(study, "duplicate-study", f"{ident.removeprefix('doi:').removeprefix('pmid:')} is also cited "
+                            f"by {names}", path,
+                            suggestion="merge the two records, or set follow_up_of: <the earlier study's id> on the "
+                            "later one")

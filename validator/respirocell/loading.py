@@ -1,0 +1,357 @@
+"""Find record files and parse them safely, keeping what is needed to point at a line.
+
+Parsing uses libyaml (PyYAML's C parser) with a YAML 1.2 core-schema resolver written
+here on purpose, because YAML 1.1 surprises real curators:
+
+* ``NO`` (Norway) and ``yes``/``on``/``off`` stay strings; only true/false are booleans;
+* ``1.0e6`` and ``1e6`` are numbers (YAML 1.1 reads them as strings);
+* unquoted dates such as ``2013-05-01`` stay strings, so partial dates work the same way;
+* ``010`` is the integer 10, never octal 8; ``<<`` merge keys are ordinary (unknown) keys.
+
+Positions are computed only when a finding needs one (``locate``), by composing the file
+again; valid files never pay for them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .issues import Issue
+
+#: Folder name -> record kind (schema class).
+KINDS: dict[str, str] = {"studies": "Study", "cell_sources": "CellSource", "conditions": "Condition"}
+FOLDERS: dict[str, str] = {kind: folder for folder, kind in KINDS.items()}
+MAX_FILE_BYTES = 1_000_000
+#: Upper bound on values in one record after aliases are expanded (alias bombs).
+MAX_NODES = 20_000
+
+PathElem = str | int
+
+
+class YamlProblem(Exception):
+    """A file-level problem found while parsing; carries a stable code and a position."""
+
+    def __init__(self, code: str, message: str, line: int | None = None, column: int | None = None,
+                 suggestion: str | None = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.line, self.column, self.suggestion = code, message, line, column, suggestion
+
+
+class _Core12Resolver(yaml.resolver.BaseResolver):
+    """Implicit typing of plain scalars per the YAML 1.2 core schema."""
+
+
+for _tag, _regex, _first in [
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    ("tag:yaml.org,2002:float",
+     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+     "-+0123456789."),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+]:
+    _Core12Resolver.add_implicit_resolver(_tag, re.compile(_regex), list(_first))
+
+
+class _SafeConstructor(yaml.constructor.BaseConstructor):
+    """Builds plain dict/list/str/int/float/bool/None; anything else is refused."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[str, Any]:  # type: ignore[override]
+        if not isinstance(node, yaml.MappingNode):
+            raise YamlProblem("yaml-syntax", "expected a mapping", *_pos(node.start_mark))
+        mapping: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, str):
+                raise YamlProblem("non-string-key", f"field names must be text, not {key!r}", *_pos(key_node.start_mark),
+                                  suggestion="write a field name from the schema, such as title:")
+            if key in mapping:
+                raise YamlProblem("duplicate-key", f"field '{key}' appears twice in the same mapping",
+                                  *_pos(key_node.start_mark),
+                                  suggestion=f"keep one '{key}:' and delete the other; YAML would silently keep only the last")
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+    def construct_yaml_map(self, node: yaml.MappingNode) -> Iterator[dict[str, Any]]:
+        data: dict[str, Any] = {}
+        yield data
+        data.update(self.construct_mapping(node))
+
+    def construct_yaml_seq(self, node: yaml.SequenceNode) -> Iterator[list[Any]]:
+        data: list[Any] = []
+        yield data
+        data.extend(self.construct_sequence(node))
+
+    def construct_yaml_str(self, node: yaml.ScalarNode) -> str:
+        return str(self.construct_scalar(node))
+
+    def construct_yaml_null(self, node: yaml.ScalarNode) -> None:
+        return None
+
+    def construct_yaml_bool(self, node: yaml.ScalarNode) -> bool:
+        return str(self.construct_scalar(node)).lower() == "true"
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        text = str(self.construct_scalar(node))
+        if text.startswith(("0o", "0x")):
+            return int(text[2:], 8 if text[1] == "o" else 16)
+        try:
+            return int(text, 10)
+        except ValueError:
+            raise YamlProblem("yaml-syntax", f"'{text}' is not an integer", *_pos(node.start_mark)) from None
+
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
+        text = str(self.construct_scalar(node)).lower()
+        if text.endswith(".inf"):
+            return float("-inf") if text.startswith("-") else float("inf")
+        if text == ".nan":
+            return float("nan")
+        try:
+            return float(text)
+        except ValueError:
+            raise YamlProblem("yaml-syntax", f"'{text}' is not a number", *_pos(node.start_mark)) from None
+
+    def construct_undefined(self, node: yaml.Node) -> Any:
+        raise YamlProblem(
+            "yaml-tag", f"the tag '{node.tag}' is not allowed in records", *_pos(node.start_mark),
+            suggestion="remove the tag (the text starting with '!'); records hold plain text, numbers and lists")
+
+
+for _name, _fn in [
+    ("tag:yaml.org,2002:map", _SafeConstructor.construct_yaml_map),
+    ("tag:yaml.org,2002:seq", _SafeConstructor.construct_yaml_seq),
+    ("tag:yaml.org,2002:str", _SafeConstructor.construct_yaml_str),
+    ("tag:yaml.org,2002:null", _SafeConstructor.construct_yaml_null),
+    ("tag:yaml.org,2002:bool", _SafeConstructor.construct_yaml_bool),
+    ("tag:yaml.org,2002:int", _SafeConstructor.construct_yaml_int),
+    ("tag:yaml.org,2002:float", _SafeConstructor.construct_yaml_float),
+    (None, _SafeConstructor.construct_undefined),
+]:
+    _SafeConstructor.add_constructor(_name, _fn)
+
+_Parser = getattr(yaml, "CParser", None)
+
+
+if _Parser is not None:
+    class RecordLoader(_Parser, _SafeConstructor, _Core12Resolver):  # type: ignore[misc,valid-type]
+        """libyaml parser + the safe 1.2 constructor above."""
+
+        def __init__(self, stream: str) -> None:
+            _Parser.__init__(self, stream)
+            _SafeConstructor.__init__(self)
+            _Core12Resolver.__init__(self)
+else:  # pragma: no cover - PyYAML built without libyaml
+    class RecordLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,  # type: ignore[no-redef]
+                       yaml.composer.Composer, _SafeConstructor, _Core12Resolver):
+        def __init__(self, stream: str) -> None:
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
+            _SafeConstructor.__init__(self)
+            _Core12Resolver.__init__(self)
+
+
+def _pos(mark: yaml.Mark | None) -> tuple[int | None, int | None]:
+    return (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+
+
+@dataclass
+class RecordFile:
+    """One YAML file and, when it parsed, its data."""
+
+    path: Path
+    display: str  # path as shown to the user
+    kind: str | None  # schema class from the folder name, None if the folder is not a kind folder
+    data: Any = None
+    problems: list[Issue] = field(default_factory=list)
+
+    @property
+    def parsed(self) -> bool:
+        return isinstance(self.data, dict)
+
+    @property
+    def record_id(self) -> str | None:
+        value = self.data.get("id") if isinstance(self.data, dict) else None
+        return value if isinstance(value, str) else None
+
+    @property
+    def stem(self) -> str:
+        return self.path.name.rsplit(".", 1)[0]
+
+    def locate(self, path: tuple[PathElem, ...], at_key: bool = False) -> tuple[int | None, int | None]:
+        """Line and column of the value at ``path`` (or of its key), or of the nearest parent."""
+        return locate(self.path, path, at_key)
+
+
+def kind_of(path: Path) -> str | None:
+    return KINDS.get(path.parent.name)
+
+
+def is_record_file(path: Path) -> bool:
+    return path.suffix in (".yaml", ".yml") and not path.name.startswith(".")
+
+
+def discover(paths: Iterable[Path]) -> list[Path]:
+    """All record files under ``paths`` (files are taken as given), sorted, without repeats."""
+    found: set[Path] = set()
+    for root in paths:
+        if root.is_dir():
+            for dirpath, dirnames, filenames in os.walk(root):
+                dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+                found.update(Path(dirpath, name) for name in filenames if is_record_file(Path(name)))
+        else:
+            found.add(root)
+    return sorted(found)
+
+
+def display_path(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return str(path)
+
+
+def parse_text(raw: bytes) -> Any:
+    """Parse one record's bytes. Raises YamlProblem for every file-level problem."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise YamlProblem("file-too-large", f"file is {len(raw):,} bytes; records are limited to {MAX_FILE_BYTES:,}",
+                          suggestion="a record is a few kilobytes; split it or remove pasted text")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise YamlProblem("encoding", f"byte 0x{raw[exc.start]:02x} is not valid UTF-8", line, column,
+                          suggestion="save the file as UTF-8 (most editors: 'Save with encoding')") from None
+    text = text.removeprefix("\ufeff")
+    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        raise YamlProblem("empty-file", "file has no content", 1, 1,
+                          suggestion="fill it in, or create it with 'respirocell new'")
+    loader = RecordLoader(text)
+    try:
+        data = loader.get_single_data()
+    except YamlProblem:
+        raise
+    except yaml.composer.ComposerError as exc:
+        if "single document" in str(exc.problem or ""):
+            raise YamlProblem("multiple-documents", "file holds more than one YAML document (a line with ---)",
+                              *_pos(exc.problem_mark), suggestion="keep one record per file; split the others into their own files") from None
+        raise YamlProblem("yaml-syntax", _yaml_message(exc), *_pos(exc.problem_mark or exc.context_mark)) from None
+    except yaml.MarkedYAMLError as exc:
+        message = _yaml_message(exc)
+        code = "yaml-too-deep" if "nesting depth" in message else "yaml-syntax"
+        suggestion = _syntax_hint(message)
+        raise YamlProblem(code, message, *_pos(exc.problem_mark or exc.context_mark), suggestion=suggestion) from None
+    except yaml.YAMLError as exc:  # reader errors (control characters) have no problem_mark
+        raise YamlProblem("yaml-syntax", str(exc).splitlines()[0]) from None
+    except RecursionError:
+        raise YamlProblem("yaml-too-deep", "the file nests too deeply to be a record") from None
+    finally:
+        loader.dispose()
+    if "*" in text and _too_many_nodes(data):
+        raise YamlProblem("yaml-too-complex", f"after expanding aliases (*name) the record has more than {MAX_NODES:,} values",
+                          suggestion="write the values out instead of repeating anchors")
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"the value {data!r}"
+        raise YamlProblem("not-a-mapping", f"the file holds {kind}, but a record is a mapping of field: value", 1, 1,
+                          suggestion="start the file with 'id: <record id>' and one field per line")
+    return data
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+    parts = [p for p in (exc.context, exc.problem) if p]
+    return "; ".join(parts) if parts else "invalid YAML"
+
+
+def _syntax_hint(message: str) -> str | None:
+    if "mapping values are not allowed" in message:
+        return "a text value contains ': '; put the whole value in quotes"
+    if "found character '\\t'" in message:
+        return "indent with spaces, not tabs"
+    if "could not find expected ':'" in message:
+        return "each line is 'field: value'; check the line above for a missing colon or an unclosed quote"
+    if "nesting depth" in message:
+        return "records nest only a few levels deep; check for unclosed brackets"
+    return None
+
+
+def _too_many_nodes(data: Any) -> bool:
+    stack, seen = [data], 0
+    while stack:
+        item = stack.pop()
+        seen += 1
+        if seen > MAX_NODES:
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def load_file(path: Path) -> RecordFile:
+    """Read and parse one file; file-level problems are recorded, never raised."""
+    record = RecordFile(path=path, display=display_path(path), kind=kind_of(path))
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        record.problems.append(Issue("unreadable-file", f"cannot read file: {exc.strerror}", record.display))
+        return record
+    try:
+        record.data = parse_text(raw)
+    except YamlProblem as problem:
+        record.problems.append(Issue(problem.code, problem.message, record.display, line=problem.line,
+                                     column=problem.column, suggestion=problem.suggestion))
+    return record
+
+
+def load_files(paths: Iterable[Path]) -> list[RecordFile]:
+    return [load_file(p) for p in paths]
+
+
+@lru_cache(maxsize=64)
+def _compose(path: Path) -> yaml.Node | None:
+    try:
+        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+        return yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
+        return None
+
+
+def locate(file: Path, path: tuple[PathElem, ...], at_key: bool = False) -> tuple[int | None, int | None]:
+    """Position of ``path`` in ``file``: the value (or its key), else the deepest existing parent."""
+    node = _compose(file)
+    if node is None:
+        return (None, None)
+    mark = node.start_mark
+    for depth, elem in enumerate(path, start=1):
+        if isinstance(node, yaml.MappingNode) and isinstance(elem, str):
+            for key_node, value_node in node.value:
+                if key_node.value == elem:
+                    mark = key_node.start_mark if at_key and depth == len(path) else value_node.start_mark
+                    node = value_node
+                    break
+            else:
+                return _pos(mark)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(elem, int) and 0 <= elem < len(node.value):
+            node = node.value[elem]
+            mark = node.start_mark
+        else:
+            return _pos(mark)
+    return _pos(mark)
+
+
+def format_path(path: Iterable[PathElem]) -> str:
+    """('arms', 0, 'dose') -> 'arms[0].dose'."""
+    out = ""
+    for elem in path:
+        out += f"[{elem}]" if isinstance(elem, int) else (f".{elem}" if out else str(elem))
+    return out

@@ -1,0 +1,215 @@
+"""Structure pass: each record against the JSON Schema generated from the LinkML schema.
+
+jsonschema-rs answers "is it valid?" on the hot path; only records that fail are run
+through the pure-Python ``jsonschema`` reference validator, whose errors carry the paths
+turned here into positioned, friendly findings.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from .issues import Issue
+from .loading import RecordFile, format_path
+
+JSON_TYPES = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
+              "array": "a list", "object": "a mapping of field: value", "null": "nothing"}
+
+
+@cache
+def json_schema() -> dict[str, Any]:
+    text = resources.files("respirocell").joinpath("_generated/respirocell.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+def class_schema(kind: str) -> dict[str, Any]:
+    doc = json_schema()
+    return {"$schema": doc["$schema"], "$defs": doc["$defs"], "$ref": f"#/$defs/{kind}"}
+
+
+@cache
+def _fast_validator(kind: str) -> Any:
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - optional speed-up
+        return None
+    return jsonschema_rs.validator_for(class_schema(kind))
+
+
+@cache
+def _reference_validator(kind: str) -> Any:
+    import jsonschema
+
+    schema = class_schema(kind)
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema)
+
+
+def is_valid(kind: str, data: Any) -> bool:
+    fast = _fast_validator(kind)
+    if fast is not None:
+        return bool(fast.is_valid(data))
+    return bool(_reference_validator(kind).is_valid(data))
+
+
+def check_record(record: RecordFile) -> list[Issue]:
+    """Schema findings for one parsed record whose kind is known."""
+    assert record.kind is not None and record.parsed
+    if is_valid(record.kind, record.data):
+        return []
+    return list(_issues(record))
+
+
+def _issues(record: RecordFile) -> Iterator[Issue]:
+    validator = _reference_validator(record.kind or "")
+    for error in validator.iter_errors(record.data):
+        yield from _translate(record, error)
+
+
+def _issue(record: RecordFile, code: str, message: str, path: tuple[Any, ...], *, at_key: bool = False,
+           suggestion: str | None = None, locate_path: tuple[Any, ...] | None = None) -> Issue:
+    line, column = record.locate(locate_path if locate_path is not None else path, at_key=at_key)
+    return Issue(code=code, message=message, file=record.display, line=line, column=column,
+                 path=format_path(path), record_id=record.record_id, suggestion=suggestion)
+
+
+def _closest(word: str, options: list[str]) -> str | None:
+    def norm(s: str) -> str:
+        return re.sub(r"[\s\-]+", "_", s.strip().lower())
+
+    for option in options:
+        if norm(word) == norm(option):
+            return option
+    matches = difflib.get_close_matches(norm(word), options, n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def _field_name(path: tuple[Any, ...]) -> str:
+    names = [p for p in path if isinstance(p, str)]
+    return names[-1] if names else "the record"
+
+
+def _translate(record: RecordFile, error: Any) -> Iterator[Issue]:
+    path = tuple(error.absolute_path)
+    schema = error.schema
+    kind = error.validator
+    instance = error.instance
+    description = schema.get("description") if isinstance(schema, dict) else None
+    expected = f" Expected: {description}" if description else ""
+
+    if kind == "additionalProperties" and isinstance(instance, dict):
+        allowed = sorted(schema.get("properties", {}))
+        for name in sorted(set(instance) - set(allowed)):
+            guess = _closest(name, allowed)
+            yield _issue(
+                record, "unknown-field", f"'{name}' is not a field of {_where(path)}", path + (name,), at_key=True,
+                suggestion=(f"did you mean '{guess}'?" if guess else f"allowed fields here: {', '.join(allowed)}"))
+    elif kind == "required" and isinstance(instance, dict):
+        props = schema.get("properties", {})
+        for name in error.validator_value:
+            if name not in instance:
+                hint = props.get(name, {}).get("description")
+                yield _issue(record, "missing-required", f"required field '{name}' is missing from {_where(path)}",
+                             path + (name,), locate_path=path,
+                             suggestion=f"add '{name}:'" + (f" - {hint}" if hint else ""))
+    elif kind == "enum":
+        options = [str(o) for o in error.validator_value]
+        guess = _closest(str(instance), options) if isinstance(instance, str) else None
+        listed = ", ".join(options) if len(options) <= 16 else ", ".join(options[:16]) + ", ..."
+        yield _issue(record, "invalid-enum", f"{instance!r} is not an allowed value of '{_field_name(path)}'", path,
+                     suggestion=(f"did you mean '{guess}'?" if guess else f"use one of: {listed}"))
+    elif kind == "type":
+        yield _type_issue(record, path, instance, error.validator_value, description)
+    elif kind == "pattern":
+        yield _issue(record, "invalid-format", f"{instance!r} does not have the form '{_field_name(path)}' needs.{expected}",
+                     path, suggestion=_pattern_hint(instance, error.validator_value))
+    elif kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        bound = "at least" if "inimum" in kind else "at most"
+        yield _issue(record, "out-of-range", f"{instance!r} is out of range for '{_field_name(path)}': it must be {bound} "
+                     f"{error.validator_value}", path)
+    elif kind == "minItems":
+        yield _issue(record, "missing-required", f"'{_field_name(path)}' is an empty list but needs at least "
+                     f"{error.validator_value} item(s)", path, suggestion=f"add an item.{expected}")
+    else:
+        yield _issue(record, "schema-violation", error.message, path)
+
+
+def _where(path: tuple[Any, ...]) -> str:
+    return f"'{format_path(path)}'" if path else "the record"
+
+
+def _type_issue(record: RecordFile, path: tuple[Any, ...], instance: Any, expected_type: Any,
+                description: str | None) -> Issue:
+    types = expected_type if isinstance(expected_type, list) else [expected_type]
+    wanted = " or ".join(JSON_TYPES.get(t, t) for t in types)
+    name = _field_name(path)
+    if instance is None:
+        return _issue(record, "empty-value", f"'{name}' has no value; expected {wanted}", path,
+                      suggestion="fill it in, or delete the line if the source does not give it")
+    got = _describe(instance)
+    suggestion = None
+    if "string" in types and isinstance(instance, (int, float)) and not isinstance(instance, bool):
+        suggestion = f"put the value in quotes: {name}: \"{instance}\""
+    elif "string" in types and isinstance(instance, bool):
+        suggestion = f"put the value in quotes: {name}: \"{str(instance).lower()}\""
+    elif types[0] in ("number", "integer") and isinstance(instance, str):
+        suggestion = _number_hint(instance)
+    elif "boolean" in types and isinstance(instance, str) and instance.lower() in ("yes", "no", "on", "off", "y", "n"):
+        suggestion = f"write {'true' if instance.lower() in ('yes', 'on', 'y') else 'false'} (respirocell reads YAML 1.2: only true/false are booleans)"
+    elif "array" in types and not isinstance(instance, (list, dict)):
+        suggestion = f"write it as a list: {name}: [{instance}]"
+    elif "object" in types and description:
+        suggestion = description
+    return _issue(record, "wrong-type", f"'{name}' should be {wanted}, not {got}", path, suggestion=suggestion)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, list):
+        return "a list"
+    return "a mapping"
+
+
+def _number_hint(text: str) -> str | None:
+    cleaned = text.replace(",", "").replace(" ", "").replace("_", "")
+    sci = re.fullmatch(r"([0-9.]+)[x×*]10\^?([0-9]+)", cleaned)
+    if sci:
+        return f"write it as {sci.group(1)}e{sci.group(2)} (a number, without quotes)"
+    try:
+        float(cleaned)
+    except ValueError:
+        return "write a plain number; put units and comments in the fields meant for them"
+    return f"write it as {cleaned} (without quotes, commas or spaces)"
+
+
+def _pattern_hint(value: Any, pattern: str) -> str | None:
+    if not isinstance(value, str):
+        return None
+    if pattern.startswith("^10\\.") and "doi.org/" in value:
+        return f"drop the link prefix: {value.split('doi.org/', 1)[1]}"
+    if pattern.startswith("^10\\.") and value.lower().startswith("doi:"):
+        return f"drop the 'doi:' prefix: {value[4:].strip()}"
+    if pattern == "^[a-z0-9]+(-[a-z0-9]+)*$":
+        slug = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
+        return f"use lower-case letters, digits and hyphens, e.g. '{slug}'" if slug else None
+    if pattern == "^[A-Z]{2}$":
+        return f"use the two-letter ISO code in capitals, e.g. '{value.upper()[:2]}'"
+    if pattern.startswith("^P(?!$)"):
+        return "write durations like P28D (28 days), P6M (6 months), P1Y (1 year), PT48H (48 hours)"
+    if "\\d{4}(-(0[1-9]" in pattern or "\\d{4}-(0[1-9]" in pattern:
+        return "write dates as YYYY-MM-DD (or YYYY-MM / YYYY where allowed), e.g. 2013-05-01"
+    if pattern.startswith("^[1-9]\\d{0,8}$"):
+        digits = re.sub(r"\D", "", value)
+        return f"give only the digits: \"{digits}\"" if digits else None
+    return None
