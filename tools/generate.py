@@ -42,7 +42,7 @@ def _jsonld_context() -> str:
 
     doc = json.loads(ContextGenerator(str(SCHEMA), mergeimports=True).serialize())
     doc.pop("comments", None)
-    return json.dumps({"comments": {"description": NOTICE}, **doc}, indent=2, sort_keys=True) + "\n"
+    return json.dumps({"$comment": NOTICE, **doc}, indent=2, sort_keys=True) + "\n"
 
 
 def _shacl() -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -119,8 +119,9 @@ class _SafeConstructor(yaml.constructor.BaseConstructor):
             raise YamlProblem("yaml-syntax", f"'{text}' is not a number", *_pos(node.start_mark)) from None
 
     def construct_undefined(self, node: yaml.Node) -> Any:
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
         raise YamlProblem(
-            "yaml-tag", f"the tag '{node.tag}' is not allowed in records", *_pos(node.start_mark),
+            "yaml-tag", f"the tag '{tag}' is not allowed in records", *_pos(node.start_mark),
             suggestion="remove the tag (the text starting with '!'); records hold plain text, numbers and lists")
 
 
@@ -241,7 +242,7 @@ def parse_text(raw: bytes) -> Any:
     except YamlProblem:
         raise
     except yaml.composer.ComposerError as exc:
-        if "single document" in str(exc.problem or ""):
+        if "single document" in f"{exc.context} {exc.problem}":
             raise YamlProblem("multiple-documents", "file holds more than one YAML document (a line with ---)",
                               *_pos(exc.problem_mark), suggestion="keep one record per file; split the others into their own files") from None
         raise YamlProblem("yaml-syntax", _yaml_message(exc), *_pos(exc.problem_mark or exc.context_mark)) from None
@@ -253,17 +254,45 @@ def parse_text(raw: bytes) -> Any:
     except yaml.YAMLError as exc:  # reader errors (control characters) have no problem_mark
         raise YamlProblem("yaml-syntax", str(exc).splitlines()[0]) from None
     except RecursionError:
-        raise YamlProblem("yaml-too-deep", "the file nests too deeply to be a record") from None
+        raise YamlProblem("yaml-too-deep", "the file nests too deeply to be a record", *_deepest(text),
+                          suggestion=_syntax_hint("nesting depth")) from None
     finally:
         loader.dispose()
     if "*" in text and _too_many_nodes(data):
         raise YamlProblem("yaml-too-complex", f"after expanding aliases (*name) the record has more than {MAX_NODES:,} values",
-                          suggestion="write the values out instead of repeating anchors")
+                          *_first_alias(text), suggestion="write the values out instead of repeating anchors")
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"the value {data!r}"
         raise YamlProblem("not-a-mapping", f"the file holds {kind}, but a record is a mapping of field: value", 1, 1,
                           suggestion="start the file with 'id: <record id>' and one field per line")
     return data
+
+
+def _scan_for(text: str, wanted: Callable[[yaml.Token, int], bool]) -> tuple[int | None, int | None]:
+    """Position of the first token ``wanted(token, depth)`` accepts, scanning without building nodes
+    (iterative, so safe on inputs that defeat the composer); a scanner error's own position
+    otherwise. Only used for files that already failed."""
+    depth = 0
+    try:
+        for token in yaml.scan(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+            if isinstance(token, (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken,
+                                  yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken)):
+                depth += 1
+            elif isinstance(token, (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)):
+                depth -= 1
+            if wanted(token, depth):
+                return _pos(token.start_mark)
+    except yaml.MarkedYAMLError as exc:
+        return _pos(exc.problem_mark)
+    return (1, 1)
+
+
+def _deepest(text: str, limit: int = 100) -> tuple[int | None, int | None]:
+    return _scan_for(text, lambda _token, depth: depth > limit)
+
+
+def _first_alias(text: str) -> tuple[int | None, int | None]:
+    return _scan_for(text, lambda token, _depth: isinstance(token, yaml.AliasToken))
 
 
 def _yaml_message(exc: yaml.MarkedYAMLError) -> str:

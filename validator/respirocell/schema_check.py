@@ -132,7 +132,7 @@ def _translate(record: RecordFile, error: Any) -> Iterator[Issue]:
     elif kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         bound = "at least" if "inimum" in kind else "at most"
         yield _issue(record, "out-of-range", f"{instance!r} is out of range for '{_field_name(path)}': it must be {bound} "
-                     f"{error.validator_value}", path)
+                     f"{error.validator_value}", path, suggestion=description)
     elif kind == "minItems":
         yield _issue(record, "missing-required", f"'{_field_name(path)}' is an empty list but needs at least "
                      f"{error.validator_value} item(s)", path, suggestion=f"add an item.{expected}")

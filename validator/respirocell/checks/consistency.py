@@ -155,7 +155,7 @@ def _study(record: RecordFile, corpus: Corpus) -> Iterator[Issue]:
             low, high = number(dose, "value"), number(dose, "value_max")
             if low is not None and high is not None and high < low:
                 yield issue(record, "invalid-range", f"dose value_max {high:g} is below value {low:g}",
-                            ("arms", i, "dose", "value_max"))
+                            ("arms", i, "dose", "value_max"), suggestion="value is the low end of the range")
             yield from _dose_fits(record, corpus, arm, i)
         count, interval = number(arm, "dose_count"), text(arm, "dose_interval")
         if interval and count == 1:
@@ -172,7 +172,8 @@ def _study(record: RecordFile, corpus: Corpus) -> Iterator[Issue]:
         lo, hi, est = number(result, "ci_lower"), number(result, "ci_upper"), number(result, "estimate")
         if lo is not None and hi is not None and lo > hi:
             yield issue(record, "invalid-range", f"ci_lower {lo:g} is above ci_upper {hi:g}",
-                        ("outcomes", i, "result", "ci_lower"))
+                        ("outcomes", i, "result", "ci_lower"), suggestion="the lower bound comes first; check the "
+                        "source")
         elif lo is not None and hi is not None and est is not None and not lo <= est <= hi:
             yield issue(record, "invalid-range", f"the estimate {est:g} lies outside its interval [{lo:g}, {hi:g}]",
                         ("outcomes", i, "result", "estimate"), severity=Severity.WARNING,

@@ -74,7 +74,8 @@ def check_shared_identifiers(corpus: Corpus) -> Iterator[Issue]:
         seen: set[str] = set()
         for path, ident in _identifiers(study):
             if ident in seen:
-                yield issue(study, "duplicate-entry", f"{ident} is listed twice in this study", path)
+                yield issue(study, "duplicate-entry", f"{ident} is listed twice in this study", path,
+                            suggestion="delete the repeated entry")
                 continue
             seen.add(ident)
             owners.setdefault(ident, []).append((study, path))

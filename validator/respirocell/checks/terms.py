@@ -55,7 +55,8 @@ def _check_term(record: RecordFile, path: tuple[str, ...], curie: str, label: st
     prefix = curie.split(":", 1)[0]
     if prefix != ontology:
         yield issue(record, "wrong-ontology", f"'{path[-1]}' takes a {ontology} term, not {curie}", path + ("id",),
-                    suggestion=_by_label(label, ontology))
+                    suggestion=_by_label(label, ontology) or f"choose a {ontology} term from "
+                    "validator/respirocell/data/terms.json")
         return
     entry = table.get(curie)
     if entry is None:

@@ -1,0 +1,146 @@
+"""The validate command through click: exit codes, formats, strictness, changed-since."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import CASES, build_corpus
+
+from respirocell.cli import cli
+from respirocell.issues import Issue, Report, Severity
+from respirocell.reporters import render_github
+
+
+@pytest.fixture
+def in_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    records = build_corpus(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    return records
+
+
+def _break_phase(records: Path) -> None:
+    study = records / "studies" / "test-study-base.yaml"
+    study.write_text(study.read_text().replace("phase: phase_2", "phase: phase 2"))
+
+
+def test_valid_corpus_exits_0(in_corpus: Path) -> None:
+    result = CliRunner().invoke(cli, ["validate"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "OK: 5 files, 0 errors, 0 warnings\n"
+
+
+def test_invalid_corpus_exits_1_with_clickable_text(in_corpus: Path) -> None:
+    _break_phase(in_corpus)
+    result = CliRunner().invoke(cli, ["validate", "records"])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "records/studies/test-study-base.yaml:16:8: error [invalid-enum] 'phase 2' is not an allowed value of "
+        "'phase' (phase)",
+        "    hint: did you mean 'phase_2'?",
+        "FAILED: 5 files, 1 errors, 0 warnings",
+    ]
+
+
+def test_usage_errors_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["validate", "no-such-path"]).exit_code == 2
+    assert runner.invoke(cli, ["validate"]).exit_code == 2  # no records/ here
+    assert runner.invoke(cli, ["validate", "--format", "xml", "."]).exit_code == 2
+    assert runner.invoke(cli, ["frobnicate"]).exit_code == 2
+
+
+def test_json_format_is_versioned_and_complete(in_corpus: Path) -> None:
+    _break_phase(in_corpus)
+    result = CliRunner().invoke(cli, ["validate", "--format", "json"])
+    assert result.exit_code == 1
+    doc = json.loads(result.output)
+    assert doc["version"] == 1 and doc["status"] == "fail"
+    assert doc["issues"] == [{
+        "file": "records/studies/test-study-base.yaml", "line": 16, "column": 8, "path": "phase",
+        "code": "invalid-enum", "severity": "error", "message": "'phase 2' is not an allowed value of 'phase'",
+        "suggestion": "did you mean 'phase_2'?", "record_id": "test-study-base",
+    }]
+    assert doc["summary"] == {"files": 5, "records": 5, "errors": 1, "warnings": 0,
+                              "by_code": {"invalid-enum": 1}}
+
+
+def test_github_format(in_corpus: Path) -> None:
+    _break_phase(in_corpus)
+    result = CliRunner().invoke(cli, ["validate", "--format", "github"])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (
+        "::error file=records/studies/test-study-base.yaml,line=16,col=8,title=invalid-enum::"
+        "'phase 2' is not an allowed value of 'phase' (phase)%0Ahint: did you mean 'phase_2'?")
+
+
+def test_github_escaping() -> None:
+    issue = Issue("x-code", "100% sure\r\nnext", "a,b:c.yaml", line=1, column=2, suggestion=None)
+    out = render_github(Report([issue]))
+    assert out.splitlines()[0] == "::error file=a%2Cb%3Ac.yaml,line=1,col=2,title=x-code::100%25 sure%0D%0Anext"
+
+
+def test_warnings_pass_unless_strict(in_corpus: Path) -> None:
+    study = in_corpus / "studies" / "test-study-base.yaml"
+    study.write_text(study.read_text().replace("countries: [US, NO]\n", "").replace("sponsors, countries,", "sponsors,"))
+    runner = CliRunner()
+    ok = runner.invoke(cli, ["validate"])
+    assert ok.exit_code == 0 and "warning [recommended-field]" in ok.output
+    strict = runner.invoke(cli, ["validate", "--strict", "--format", "json"])
+    assert strict.exit_code == 1 and json.loads(strict.output)["status"] == "fail"
+
+
+def test_text_has_no_colour_when_not_a_terminal(in_corpus: Path) -> None:
+    _break_phase(in_corpus)
+    assert "\033[" not in CliRunner().invoke(cli, ["validate"]).output
+
+
+def test_every_case_code_is_documented_in_the_readme() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    codes = {p.name for p in CASES.iterdir()} | {"file-too-large", "unreadable-file", "schema-violation"}
+    missing = sorted(c for c in codes if f"`{c}`" not in readme)
+    assert missing == []
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=cwd, check=True,
+                   capture_output=True)
+
+
+def test_changed_since_checks_changes_and_their_dependants(in_corpus: Path) -> None:
+    root = in_corpus.parent
+    _git(root, "init", "-q")
+    _git(root, "add", ".")
+    _git(root, "commit", "-qm", "base")
+    runner = CliRunner()
+    clean = runner.invoke(cli, ["validate", "--changed-since", "HEAD", "--format", "json"])
+    assert clean.exit_code == 0 and json.loads(clean.output)["summary"]["files"] == 0
+    # Deleting a condition breaks the study that references it, though the study is unchanged.
+    (in_corpus / "conditions" / "copd.yaml").unlink()
+    result = runner.invoke(cli, ["validate", "--changed-since", "HEAD", "--format", "json"])
+    doc = json.loads(result.output)
+    assert result.exit_code == 1
+    assert [(i["file"], i["code"]) for i in doc["issues"]] == [
+        ("records/studies/test-study-base.yaml", "dangling-reference")]
+
+
+def test_changed_since_unknown_ref_is_a_usage_error(in_corpus: Path) -> None:
+    _git(in_corpus.parent, "init", "-q")
+    result = CliRunner().invoke(cli, ["validate", "--changed-since", "no-such-ref"])
+    assert result.exit_code == 2 and "no-such-ref" in result.output
+
+
+def test_schema_violation_is_the_fallback_for_unmapped_keywords() -> None:
+    from types import SimpleNamespace
+
+    from respirocell.loading import RecordFile
+    from respirocell.schema_check import _translate
+
+    record = RecordFile(path=Path("/nonexistent.yaml"), display="x.yaml", kind="Study", data={"id": "x"})
+    error = SimpleNamespace(absolute_path=["id"], schema={}, validator="const", instance="x", message="not const")
+    (issue,) = list(_translate(record, error))
+    assert (issue.code, issue.severity, issue.path) == ("schema-violation", Severity.ERROR, "id")
