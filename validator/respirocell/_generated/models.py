@@ -579,6 +579,10 @@ class OutcomeRole(str, Enum):
     """
     An exploratory or post hoc outcome.
     """
+    not_stated = "not_stated"
+    """
+    The sources read do not say whether this outcome is primary or secondary. Use this rather than guessing a role.
+    """
 
 
 class ResultDirection(str, Enum):

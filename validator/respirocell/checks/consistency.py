@@ -123,11 +123,13 @@ def _study(record: RecordFile, corpus: Corpus) -> Iterator[Issue]:
                     ("evidence_basis",), suggestion="use published_results or registry_results, citing where the "
                     "results were read")
     status = data.get("status")
+    # A source that names no primary outcome is recorded with role not_stated, never with a guess.
     if status == "completed" and basis in ("published_results", "registry_results") and \
-            not any(o.get("role") == "primary" for _, o in items(data, "outcomes")):
+            not any(o.get("role") in ("primary", "not_stated") for _, o in items(data, "outcomes")):
         yield issue(record, "missing-primary-outcome", "a completed study with results has no primary outcome",
                     ("outcomes",) if "outcomes" in data else (),
-                    suggestion="add the primary outcome with role: primary")
+                    suggestion="add the primary outcome with role: primary; if the sources name none, give the "
+                    "outcomes role: not_stated")
     if status in STOPPED and not text(data, "status_reason"):
         yield issue(record, "recommended-field", f"status is {status} but status_reason is empty", ("status",),
                     severity=Severity.WARNING, suggestion="copy the reason the registry gives, if any")
