@@ -77,12 +77,63 @@ def _identifier_patterns() -> str:
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 
 
+def _schema_map() -> str:
+    """Slot ranges and enum meanings for code that must not import linkml (the RDF export).
+
+    The JSON Schema loses the range of references (``conditions`` is just a string there)
+    and no other artifact maps an enum value to its ``meaning``; both are read here.
+    """
+    from linkml_runtime.utils.schemaview import SchemaView
+
+    view = SchemaView(str(SCHEMA))
+    enums, types = view.all_enums(), view.all_types()
+
+    def type_info(name: str) -> dict[str, str | None]:
+        chain = [types[name]]
+        while chain[-1].typeof:
+            chain.append(types[chain[-1].typeof])
+        uri = next((t.uri for t in chain if t.uri), None)
+        base = next((t.base for t in chain if t.base), None)
+        pattern = next((t.pattern for t in chain if t.pattern), None)
+        return {"type_uri": uri, "base": base, "pattern": pattern}
+
+    classes: dict[str, dict[str, object]] = {}
+    for cname in sorted(view.all_classes()):
+        cls = view.get_class(cname)
+        slots: dict[str, dict[str, object]] = {}
+        identifier = None
+        for slot in view.class_induced_slots(cname):
+            rng = slot.range or view.schema.default_range
+            info: dict[str, object] = {"range": rng, "multivalued": bool(slot.multivalued)}
+            if slot.identifier:
+                identifier = slot.name
+            if slot.any_of:
+                # One value, several accepted forms (a date as YYYY-MM-DD, YYYY-MM or YYYY).
+                info.update(kind="type", any_of=[{"range": alt.range, **type_info(alt.range)} for alt in slot.any_of])
+            elif rng in enums:
+                info["kind"] = "enum"
+            elif rng in types:
+                info.update(kind="type", **type_info(rng))
+            elif slot.inlined or slot.inlined_as_list or not view.get_identifier_slot(rng):
+                info["kind"] = "object"
+            else:
+                info["kind"] = "reference"
+            slots[slot.name] = info
+        classes[cname] = {"abstract": bool(cls.abstract), "identifier": identifier, "slots": slots}
+    meanings = {name: {value: pv.meaning for value, pv in enum.permissible_values.items() if pv.meaning}
+                for name, enum in enums.items()}
+    doc = {"$comment": NOTICE, "classes": classes, "enum_meanings": {k: v for k, v in meanings.items() if v},
+           "id": view.schema.id, "title": view.schema.title, "version": view.schema.version}
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+
+
 ARTIFACTS: dict[str, Callable[[], str]] = {
     "respirocell.schema.json": _json_schema,
     "models.py": _pydantic_models,
     "context.jsonld": _jsonld_context,
     "shapes.shacl.ttl": _shacl,
     "identifiers.json": _identifier_patterns,
+    "schema_map.json": _schema_map,
 }
 
 

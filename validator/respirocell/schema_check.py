@@ -133,11 +133,23 @@ def _translate(record: RecordFile, error: Any) -> Iterator[Issue]:
         bound = "at least" if "inimum" in kind else "at most"
         yield _issue(record, "out-of-range", f"{instance!r} is out of range for '{_field_name(path)}': it must be {bound} "
                      f"{error.validator_value}", path, suggestion=description)
+    elif kind == "anyOf" and _all_text_patterns(error.validator_value):
+        # Several accepted forms of one text value (a date as YYYY-MM-DD, YYYY-MM or YYYY).
+        if isinstance(instance, str):
+            yield _issue(record, "invalid-format", f"{instance!r} does not have the form '{_field_name(path)}' "
+                         f"needs.{expected}", path, suggestion=_pattern_hint(instance, error.validator_value[0]["pattern"]))
+        else:
+            yield _type_issue(record, path, instance, "string", description)
     elif kind == "minItems":
         yield _issue(record, "missing-required", f"'{_field_name(path)}' is an empty list but needs at least "
                      f"{error.validator_value} item(s)", path, suggestion=f"add an item.{expected}")
     else:
         yield _issue(record, "schema-violation", error.message, path)
+
+
+def _all_text_patterns(branches: Any) -> bool:
+    return isinstance(branches, list) and bool(branches) and all(
+        isinstance(b, dict) and b.get("type") == "string" and "pattern" in b for b in branches)
 
 
 def _where(path: tuple[Any, ...]) -> str:

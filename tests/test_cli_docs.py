@@ -1,0 +1,35 @@
+"""Every command is documented: --help with an example, and a row in the README."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from respirocell.cli import cli
+
+README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+COMMANDS = sorted(cli.commands)
+
+
+def test_the_cli_has_the_documented_commands() -> None:
+    assert {"validate", "export"} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_command_help_has_an_example(name: str) -> None:
+    result = CliRunner().invoke(cli, [name, "--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.output and f"respirocell {name}" in result.output
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_command_is_in_the_readme(name: str) -> None:
+    assert f"`respirocell {name}" in README
+
+
+def test_group_help_and_version() -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--help"]).exit_code == 0
+    assert runner.invoke(cli, ["--version"]).output.startswith("respirocell, version ")

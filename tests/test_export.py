@@ -1,0 +1,643 @@
+"""The exports: JSON-LD, Turtle, N-Triples and TSV tables of a small fictional corpus.
+
+The fixture corpus is tests/data/export/corpus/ (two studies, two cell sources, two
+conditions; every record is marked FICTIONAL, only the ontology terms are real). The
+expected JSON-LD is tests/data/export/snapshot.jsonld; after an intended change to the
+export, regenerate it and review the diff:
+
+    UPDATE_SNAPSHOTS=1 python -m pytest tests/test_export.py -k snapshot
+
+Independent tools check the output: pyld (a second JSON-LD processor), rdflib and pySHACL
+with the shapes generated from the schema.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import rdflib
+import yaml
+from click.testing import CliRunner, Result
+from rdflib import RDF, XSD, Literal, URIRef
+from rdflib.compare import isomorphic, to_isomorphic
+from respirocell import export as export_package
+from respirocell.cli import cli
+from respirocell.export import rdf as rdf_module
+from respirocell.export import write_export
+from respirocell.export.tables import COLUMNS
+from respirocell.loading import discover, load_file, parse_text
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data" / "export"
+CORPUS = DATA / "corpus"
+SNAPSHOT = DATA / "snapshot.jsonld"
+SHAPES = REPO / "validator" / "respirocell" / "_generated" / "shapes.shacl.ttl"
+CONTEXT = REPO / "validator" / "respirocell" / "_generated" / "context.jsonld"
+
+BASE = "https://w3id.org/respirocell/"
+SCHEMA = rdflib.Namespace("http://schema.org/")
+RC = rdflib.Namespace(BASE)
+PROV = rdflib.Namespace("http://www.w3.org/ns/prov#")
+DCTERMS = rdflib.Namespace("http://purl.org/dc/terms/")
+ALPHA = URIRef(f"{BASE}study/test-study-alpha")
+BETA = URIRef(f"{BASE}study/test-study-beta")
+ORCID = URIRef("https://orcid.org/0000-0002-1825-0097")
+SINGLE_FILE_FORMATS = ("jsonld", "turtle", "ntriples")
+
+# rdflib's JSON-LD parser builds a ConjunctiveGraph internally and rdflib >= 7.1 deprecates
+# that class; the warning is about rdflib's own code, not ours, so only it is silenced.
+RDFLIB_JSONLD_WARNING = "ignore:ConjunctiveGraph is deprecated:DeprecationWarning"
+
+
+# -- helpers ------------------------------------------------------------------------------
+def invoke(*args: str | Path) -> Result:
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def export_file(tmp: Path, fmt: str, corpus: Path = CORPUS) -> Path:
+    out = tmp / f"export.{fmt}"
+    result = invoke("export", "--format", fmt, "--output", out, corpus)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def parse_jsonld_with_rdflib(text: str) -> rdflib.Graph:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="ConjunctiveGraph is deprecated", category=DeprecationWarning)
+        return rdflib.Graph().parse(data=text, format="json-ld")
+
+
+def records() -> list[dict[str, Any]]:
+    return [parse_text(p.read_bytes()) for p in discover([CORPUS])]
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every format exported once from the fixture corpus (tests that modify outputs make their own)."""
+    tmp = tmp_path_factory.mktemp("export")
+    out = {fmt: export_file(tmp, fmt) for fmt in SINGLE_FILE_FORMATS}
+    out["tsv"] = tmp / "tables"
+    result = invoke("export", "--format", "tsv", "--output", out["tsv"], CORPUS)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def graph(exported: dict[str, Path]) -> rdflib.Graph:
+    return parse_jsonld_with_rdflib(exported["jsonld"].read_text(encoding="utf-8"))
+
+
+# -- the fixture corpus -------------------------------------------------------------------
+def test_fixture_corpus_is_valid() -> None:
+    result = invoke("validate", CORPUS)
+    assert result.exit_code == 0, result.output
+    assert result.output == "OK: 6 files, 0 errors, 0 warnings\n"
+
+
+def test_cli_reports_what_it_wrote(tmp_path: Path) -> None:
+    out = tmp_path / "nested" / "folder" / "corpus.jsonld"  # missing parents are created
+    result = invoke("export", "--format", "jsonld", "--output", out, CORPUS)
+    assert result.exit_code == 0, result.output
+    assert result.output == f"wrote {out} (JSON-LD, 6 records, {out.stat().st_size:,} bytes)\n"
+
+
+# -- JSON-LD ------------------------------------------------------------------------------
+def test_jsonld_snapshot(exported: dict[str, Path]) -> None:
+    text = exported["jsonld"].read_text(encoding="utf-8")
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        SNAPSHOT.write_text(text, encoding="utf-8")
+    assert text == SNAPSHOT.read_text(encoding="utf-8"), \
+        "the JSON-LD export changed; if intended, run: UPDATE_SNAPSHOTS=1 python -m pytest tests/test_export.py " \
+        "-k snapshot"
+
+
+def test_jsonld_embeds_the_generated_context(exported: dict[str, Path]) -> None:
+    document = json.loads(exported["jsonld"].read_text(encoding="utf-8"))
+    generated = json.loads(CONTEXT.read_text(encoding="utf-8"))["@context"]
+    assert document["@context"] == generated
+    assert document["@context"]["MONDO"] == {"@id": "http://purl.obolibrary.org/obo/MONDO_", "@prefix": True}
+    assert set(document) == {"@context", "@graph"}
+
+
+def test_jsonld_nodes_have_iris_and_types(exported: dict[str, Path]) -> None:
+    document = json.loads(exported["jsonld"].read_text(encoding="utf-8"))
+    graph_ids = [node["@id"] for node in document["@graph"]]
+    assert graph_ids == [
+        f"{BASE}dataset",
+        f"{BASE}cell-source/test-ev-umbilical-cord",
+        f"{BASE}cell-source/test-msc-bone-marrow",
+        f"{BASE}condition/test-condition-ards",
+        f"{BASE}condition/test-condition-copd",
+        f"{BASE}study/test-study-alpha",
+        f"{BASE}study/test-study-beta",
+    ]
+
+    def walk(node: Any) -> Iterator[dict[str, Any]]:
+        if isinstance(node, dict):
+            if "@value" not in node:
+                yield node
+            for value in node.values():
+                yield from walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from walk(value)
+
+    for node in walk(document["@graph"]):
+        assert "@id" in node, node
+        if set(node) != {"@id"}:  # a bare {"@id"} is a link to a node described elsewhere
+            assert "@type" in node, node
+
+
+def test_jsonld_values(exported: dict[str, Path]) -> None:
+    document = json.loads(exported["jsonld"].read_text(encoding="utf-8"))
+    alpha = next(n for n in document["@graph"] if n["@id"] == str(ALPHA))
+    assert alpha["@type"] == "schema:MedicalTrial"
+    assert alpha["respirocell:id"] == "test-study-alpha"
+    assert alpha["start_date"] == {"@value": "2021-03", "@type": "xsd:gYearMonth"}
+    assert alpha["completion_date"] == {"@value": "2023-11-30", "@type": "xsd:date"}
+    assert alpha["conditions"] == [{"@id": f"{BASE}condition/test-condition-copd"},
+                                   {"@id": f"{BASE}condition/test-condition-ards"}]
+    assert alpha["registrations"][0] == {
+        "@id": f"{ALPHA}/registration/0", "@type": "respirocell:Registration",
+        "registry": {"@id": "https://bioregistry.io/registry/clinicaltrials"}, "trial_id": "NCT09000001"}
+    msc, inhaled, placebo = alpha["arms"]
+    assert msc["@id"] == f"{ALPHA}/arm/msc"
+    assert msc["cell_source"] == {"@id": f"{BASE}cell-source/test-msc-bone-marrow"}
+    assert msc["dose"] == {"@id": f"{ALPHA}/arm/msc/dose", "@type": "respirocell:Dose",
+                           "value": 1000000.0, "value_max": 2000000.0, "unit": "cells_per_kg"}
+    assert msc["dose_interval"] == "P7D"  # P1W: xsd:duration has no weeks
+    assert msc["route"] == {"@id": "http://purl.obolibrary.org/obo/NCIT_C38276"}
+    assert inhaled["route"] == {"@id": "http://purl.obolibrary.org/obo/NCIT_C38216"}
+    assert placebo["route"] == "other"  # no meaning: stays a string, as the shapes' sh:in expects
+    assert alpha["outcomes"][0]["category"] == {"@id": "https://loinc.org/20150-9"}
+    assert alpha["outcomes"][0]["result"]["@id"] == f"{ALPHA}/outcome/0/result"
+    assert alpha["outcomes"][1]["result"]["estimate"] == 3.0  # written 3, an xsd:double
+    assert alpha["outcomes"][1]["category"] == "adverse_events"
+    curation = alpha["curation"]
+    assert curation["@id"] == f"{ALPHA}/curation" and curation["@type"] == "prov:Activity"
+    assert [c["@id"] for c in curation["curators"]] == [str(ORCID), f"{ALPHA}/curation/curator/1"]
+    assert curation["sources"][1]["@id"] == f"{ALPHA}/curation/source/1"
+
+    beta = next(n for n in document["@graph"] if n["@id"] == str(BETA))
+    assert beta["start_date"] == {"@value": "2024", "@type": "xsd:gYear"}
+    assert beta["follow_up_of"] == {"@id": str(ALPHA)}
+    assert beta["arms"][0]["dose"]["value"] == 50000000.0
+
+    ev = next(n for n in document["@graph"] if n["@id"].endswith("test-ev-umbilical-cord"))
+    assert ev["product_form"] == {"@id": "http://purl.obolibrary.org/obo/GO_1903561"}
+    assert ev["vesicle_type"] == {"@id": "http://purl.obolibrary.org/obo/GO_1903561", "@type": "skos:Concept",
+                                  "label": "extracellular vesicle"}
+    copd = next(n for n in document["@graph"] if n["@id"].endswith("test-condition-copd"))
+    assert copd["@type"] == "schema:MedicalCondition"
+    assert copd["term"] == {"@id": "http://purl.obolibrary.org/obo/MONDO_0005002", "@type": "skos:Concept",
+                            "label": "chronic obstructive pulmonary disease"}
+
+
+def test_dataset_node(graph: rdflib.Graph) -> None:
+    dataset = URIRef(f"{BASE}dataset")
+    assert set(graph.objects(dataset, RDF.type)) == {SCHEMA.Dataset, URIRef("http://www.w3.org/ns/dcat#Dataset")}
+    assert graph.value(dataset, SCHEMA.license) == URIRef("https://creativecommons.org/publicdomain/zero/1.0/")
+    assert graph.value(dataset, SCHEMA.version) == Literal("0.1.0")
+    assert graph.value(dataset, SCHEMA.schemaVersion) == Literal("0.1.0")
+    assert graph.value(dataset, DCTERMS.conformsTo) == URIRef("https://w3id.org/respirocell")
+    # The newest curation date in the corpus (beta's modified), not today: output is reproducible.
+    assert graph.value(dataset, SCHEMA.dateModified) == Literal("2026-06-30", datatype=XSD.date)
+    assert graph.value(dataset, DCTERMS.modified) == Literal("2026-06-30", datatype=XSD.date)
+    parts = set(graph.objects(dataset, SCHEMA.hasPart))
+    assert parts == {s for s in graph.subjects(RDF.type, None) if str(s).count("/") == 5} - {dataset}
+    assert len(parts) == 6
+
+
+def test_graph_typing(graph: rdflib.Graph) -> None:
+    assert graph.value(ALPHA, SCHEMA.startDate) == Literal("2021-03", datatype=XSD.gYearMonth)
+    assert graph.value(BETA, SCHEMA.startDate) == Literal("2024", datatype=XSD.gYear)
+    assert graph.value(ALPHA, SCHEMA.endDate) == Literal("2023-11-30", datatype=XSD.date)
+    assert graph.value(ALPHA, RC.follow_up_duration) == Literal("P1Y6M", datatype=XSD.duration)
+    assert graph.value(URIRef(f"{ALPHA}/enrollment"), RC["count"]) == Literal(40)
+    result = URIRef(f"{ALPHA}/outcome/0/result")
+    p_value = graph.value(result, RC.p_value)
+    assert isinstance(p_value, Literal) and p_value.datatype == XSD.double and p_value.toPython() == 0.4
+    assert graph.value(URIRef(f"{BASE}cell-source/test-msc-bone-marrow"), RC.culture_expanded) == Literal(True)
+    assert graph.value(URIRef(f"{ALPHA}/curation"), DCTERMS.created) == Literal("2026-01-15", datatype=XSD.date)
+    # Curators with an ORCID are one prov:Agent across records.
+    assert set(graph.subjects(PROV.wasAssociatedWith, ORCID)) == {
+        URIRef(f"{ALPHA}/curation"),
+        URIRef(f"{BETA}/curation"),
+        URIRef(f"{BASE}condition/test-condition-copd/curation"),
+        URIRef(f"{BASE}cell-source/test-msc-bone-marrow/curation"),
+    }
+    assert graph.value(ORCID, RDF.type) == PROV.Agent
+    assert graph.value(ORCID, DCTERMS.identifier) == Literal("0000-0002-1825-0097")
+    # No blank nodes anywhere: every node is addressable.
+    assert not [t for t in graph if any(isinstance(x, rdflib.BNode) for x in t)]
+
+
+def test_enum_values_with_a_meaning_are_iris_never_strings(graph: rdflib.Graph) -> None:
+    schema = yaml.safe_load((REPO / "schema" / "respirocell.yaml").read_text(encoding="utf-8"))
+    meanings = {value for enum in schema["enums"].values() for value, pv in (enum["permissible_values"] or {}).items()
+                if (pv or {}).get("meaning")}
+    literals = {str(o) for o in graph.objects() if isinstance(o, Literal)}
+    # Values that are also free text elsewhere (e.g. "other") have no meaning, so none may appear.
+    assert not meanings & literals
+    for iri in ("http://purl.obolibrary.org/obo/NCIT_C38276", "http://purl.obolibrary.org/obo/NCIT_C38216",
+                "http://purl.obolibrary.org/obo/NCIT_C38225", "https://loinc.org/20150-9", "https://loinc.org/64098-7",
+                "http://purl.obolibrary.org/obo/GO_1903561", "https://bioregistry.io/registry/chictr"):
+        assert (None, None, URIRef(iri)) in graph, iri
+
+
+# -- one graph, two processors, three syntaxes ---------------------------------------------
+def test_pyld_and_rdflib_read_the_same_triples(exported: dict[str, Path], graph: rdflib.Graph) -> None:
+    from pyld import jsonld as pyld
+
+    document = json.loads(exported["jsonld"].read_text(encoding="utf-8"))
+    expanded = pyld.expand(document)
+    nquads = pyld.to_rdf(expanded, {"format": "application/n-quads"})
+    by_pyld = rdflib.Graph().parse(data=nquads, format="nt")
+    assert len(by_pyld) == len(graph) == 360
+    assert isomorphic(by_pyld, graph), _diff(by_pyld, graph)
+    # rdflib reading pyld's expanded form agrees too, so the compact form hides nothing.
+    assert isomorphic(parse_jsonld_with_rdflib(json.dumps(expanded)), graph)
+
+
+def test_turtle_and_ntriples_hold_the_jsonld_graph(exported: dict[str, Path], graph: rdflib.Graph) -> None:
+    turtle = rdflib.Graph().parse(exported["turtle"], format="turtle")
+    ntriples = rdflib.Graph().parse(exported["ntriples"], format="nt")
+    assert isomorphic(turtle, ntriples), _diff(turtle, ntriples)
+    assert isomorphic(turtle, graph), _diff(turtle, graph)
+    lines = exported["ntriples"].read_text(encoding="utf-8").splitlines()
+    assert lines == sorted(lines) and len(lines) == len(graph)
+    text = exported["turtle"].read_text(encoding="utf-8")
+    assert "@prefix schema: <http://schema.org/> ." in text
+    assert "@prefix MONDO: <http://purl.obolibrary.org/obo/MONDO_> ." in text
+
+
+def _diff(a: rdflib.Graph, b: rdflib.Graph) -> str:
+    from rdflib.compare import graph_diff
+
+    _, only_a, only_b = graph_diff(to_isomorphic(a), to_isomorphic(b))
+    return f"only in first: {sorted(only_a)[:5]}\nonly in second: {sorted(only_b)[:5]}"
+
+
+# -- SHACL ----------------------------------------------------------------------------------
+def _shacl(data: rdflib.Graph, shapes: rdflib.Graph) -> list[tuple[str, str, str]]:
+    import pyshacl
+    from rdflib.namespace import SH
+
+    conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none")
+    results = sorted((str(report.value(r, SH.focusNode)), str(report.value(r, SH.resultPath)),
+                      str(report.value(r, SH.sourceConstraintComponent)).rsplit("#", 1)[-1])
+                     for r in report.subjects(RDF.type, SH.ValidationResult))
+    assert conforms == (not results)
+    return results
+
+
+def test_export_conforms_to_the_generated_shapes(graph: rdflib.Graph) -> None:
+    """The SHACL shapes generated from the schema, unchanged: closed shapes, sh:in enum lists
+    with meaning IRIs, sh:class of references, cardinalities, patterns, and partial dates as
+    xsd:date / xsd:gYearMonth / xsd:gYear (the schema's any_of of three date types)."""
+    shapes = rdflib.Graph().parse(SHAPES)
+    assert _shacl(graph, shapes) == []
+
+
+def test_partial_dates_are_typed_as_dates(graph: rdflib.Graph) -> None:
+    dates = {o.datatype for p in (SCHEMA.startDate, SCHEMA.endDate) for o in graph.objects(None, p)}
+    assert dates <= {XSD.date, XSD.gYearMonth, XSD.gYear} and XSD.gYearMonth in dates
+
+
+def test_shapes_catch_a_wrongly_typed_date(graph: rdflib.Graph) -> None:
+    """The shapes test can fail: a start date typed as plain text violates them."""
+    shapes = rdflib.Graph().parse(SHAPES)
+    subject, value = next(iter(graph.subject_objects(SCHEMA.startDate)))
+    broken = rdflib.Graph()
+    for triple in graph:
+        broken.add(triple)
+    broken.remove((subject, SCHEMA.startDate, value))
+    broken.add((subject, SCHEMA.startDate, Literal(str(value))))
+    assert [(s, c) for s, _, c in _shacl(broken, shapes)] == [(str(subject), "OrConstraintComponent")]
+
+
+# -- every fact survives --------------------------------------------------------------------
+def _scalars(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _scalars(value, (*path, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _scalars(value, (*path, i))
+    else:
+        yield path, data
+
+
+def _reachable(graph: rdflib.Graph, start: URIRef, records: set[URIRef]) -> set[URIRef]:
+    """Nodes describing one record: itself, its nested objects, terms and curators it uses."""
+    seen, todo = {start}, [start]
+    while todo:
+        for obj in graph.objects(todo.pop(), None):
+            if isinstance(obj, URIRef) and obj not in seen and obj not in records:
+                seen.add(obj)
+                todo.append(obj)
+    return seen
+
+
+def _expected_iris(value: str, prefixes: dict[str, str], meanings: dict[str, str]) -> set[str]:
+    """IRIs that carry ``value``: a CURIE expanded, an enum value's meaning."""
+    out = set()
+    prefix, sep, local = value.partition(":")
+    if sep and prefix in prefixes:
+        out.add(prefixes[prefix] + local)
+    if value in meanings:
+        meaning_prefix, _, meaning_local = meanings[value].partition(":")
+        out.add(prefixes[meaning_prefix] + meaning_local)
+    return out
+
+
+def test_every_scalar_of_every_record_is_in_the_graph(graph: rdflib.Graph) -> None:
+    """Walks each record's YAML data and finds each scalar among the triples of that record's
+    nodes: as a literal equal in value, or - text only - as an IRI (record and arm ids,
+    references and ORCID iDs are an IRI's last segment, ontology terms their expanded CURIE,
+    enum values their meaning). Numbers and booleans must be literals."""
+    context = json.loads(CONTEXT.read_text(encoding="utf-8"))["@context"]
+    prefixes = {k: (v if isinstance(v, str) else v["@id"]) for k, v in context.items()
+                if not k.startswith("@") and (isinstance(v, str) or v.get("@prefix"))}
+    schema = yaml.safe_load((REPO / "schema" / "respirocell.yaml").read_text(encoding="utf-8"))
+    meanings = {value: pv["meaning"] for enum in schema["enums"].values()
+                for value, pv in (enum["permissible_values"] or {}).items() if (pv or {}).get("meaning")}
+    record_iris = {URIRef(str(o)) for o in graph.objects(URIRef(f"{BASE}dataset"), SCHEMA.hasPart)}
+    segments = {"studies": "study", "cell_sources": "cell-source", "conditions": "condition"}
+    checked = 0
+    for path in discover([CORPUS]):
+        data = parse_text(path.read_bytes())
+        iri = URIRef(f"{BASE}{segments[path.parent.name]}/{data['id']}")
+        nodes = _reachable(graph, iri, record_iris - {iri})
+        triples = [t for s in nodes for t in graph.triples((s, None, None))]
+        literals = [o for _, _, o in triples if isinstance(o, Literal)]
+        iris = {str(x) for _, _, o in triples for x in (o,) if isinstance(x, URIRef)} | {str(n) for n in nodes}
+        for where, value in _scalars(data):
+            text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+            as_literal = any(str(o) == text or (o.datatype is not None and _value_equal(text, o)) for o in literals)
+            as_iri = isinstance(value, str) and (bool(_expected_iris(text, prefixes, meanings) & iris) or
+                                                 any(i.rsplit("/", 1)[-1] == text for i in iris))
+            assert as_literal or as_iri, f"{path.name}: {where} = {value!r} is not in the graph"
+            checked += 1
+    assert checked > 250
+
+
+def _value_equal(text: str, literal: Literal) -> bool:
+    try:
+        return bool(Literal(text, datatype=literal.datatype).eq(literal))
+    except (TypeError, ValueError):
+        return False
+
+
+# -- determinism and atomicity ------------------------------------------------------------
+@pytest.mark.parametrize("fmt", SINGLE_FILE_FORMATS)
+def test_exports_are_byte_identical(fmt: str, tmp_path: Path, exported: dict[str, Path]) -> None:
+    again = export_file(tmp_path, fmt)
+    assert again.read_bytes() == exported[fmt].read_bytes()
+    # A fresh process with another hash seed: set and dict order must not leak into the output.
+    out = tmp_path / f"seeded.{fmt}"
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    done = subprocess.run([sys.executable, "-m", "respirocell.cli", "export", "--format", fmt, "--output", str(out),
+                           str(CORPUS)], capture_output=True, text=True, env=env, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes() == exported[fmt].read_bytes()
+
+
+def test_tsv_export_is_byte_identical(tmp_path: Path, exported: dict[str, Path]) -> None:
+    result = invoke("export", "--format", "tsv", "--output", tmp_path / "t", CORPUS)
+    assert result.exit_code == 0, result.output
+    for name in COLUMNS:
+        assert (tmp_path / "t" / name).read_bytes() == (exported["tsv"] / name).read_bytes()
+
+
+def _boom(*args: object, **kwargs: object) -> Any:
+    raise RuntimeError("simulated failure")
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "ntriples"])
+def test_failing_serializer_leaves_previous_file(fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out.rdf"
+    out.write_text("previous export\n", encoding="utf-8")
+    monkeypatch.setattr(rdf_module, "serialize", _boom)
+    result = invoke("export", "--format", fmt, "--output", out, CORPUS)
+    assert result.exit_code == 1 and isinstance(result.exception, RuntimeError)
+    assert out.read_text(encoding="utf-8") == "previous export\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.rdf"]
+
+
+@pytest.mark.parametrize("fmt", SINGLE_FILE_FORMATS)
+def test_failure_mid_write_leaves_previous_file(fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    out.write_text("previous export\n", encoding="utf-8")
+    real = export_package._write_file
+
+    def half_then_fail(path: Path, data: bytes) -> None:
+        real(path, data[: len(data) // 2])  # the temporary file really is half written
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export_package, "_write_file", half_then_fail)
+    corpus = [load_file(p) for p in discover([CORPUS])]
+    with pytest.raises(OSError, match="No space left"):
+        write_export(corpus, fmt, out)
+    assert out.read_text(encoding="utf-8") == "previous export\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_tsv_failure_mid_folder_leaves_previous_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "tables"
+    out.mkdir()
+    (out / "studies.tsv").write_text("previous\n", encoding="utf-8")
+    real, calls = export_package._write_file, []
+
+    def fail_on_third(path: Path, data: bytes) -> None:
+        calls.append(path.name)
+        if len(calls) == 3:
+            raise OSError(5, "Input/output error")
+        real(path, data)
+
+    monkeypatch.setattr(export_package, "_write_file", fail_on_third)
+    corpus = [load_file(p) for p in discover([CORPUS])]
+    with pytest.raises(OSError, match="Input/output"):
+        write_export(corpus, "tsv", out)
+    assert len(calls) == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tables"]
+    assert sorted(p.name for p in out.iterdir()) == ["studies.tsv"]
+    assert (out / "studies.tsv").read_text(encoding="utf-8") == "previous\n"
+
+
+def test_tsv_failed_swap_restores_previous_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "tables"
+    out.mkdir()
+    (out / "old.tsv").write_text("previous\n", encoding="utf-8")
+    real, calls = os.replace, []
+
+    def fail_second_rename(src: Any, dst: Any) -> None:
+        calls.append((Path(src).name, Path(dst).name))
+        if len(calls) == 2:  # the old folder is aside; putting the new one in place fails
+            raise OSError(18, "Invalid cross-device link")
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", fail_second_rename)
+    corpus = [load_file(p) for p in discover([CORPUS])]
+    with pytest.raises(OSError, match="cross-device"):
+        write_export(corpus, "tsv", out)
+    assert calls[1][1] == "tables"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tables"]
+    assert sorted(p.name for p in out.iterdir()) == ["old.tsv"]
+
+
+def test_tsv_replaces_previous_folder_completely(tmp_path: Path) -> None:
+    out = tmp_path / "tables"
+    out.mkdir()
+    (out / "stale.tsv").write_text("from an older version\n", encoding="utf-8")
+    result = invoke("export", "--format", "tsv", "--output", out, CORPUS)
+    assert result.exit_code == 0, result.output
+    assert result.output == f"wrote {out}/ (6 TSV tables, 6 records)\n"
+    assert sorted(p.name for p in out.iterdir()) == sorted(COLUMNS)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tables"]
+
+
+def test_wrong_kind_of_output_is_refused(tmp_path: Path) -> None:
+    corpus = [load_file(p) for p in discover([CORPUS])]
+    (tmp_path / "a-file").write_text("keep me\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="is not a folder"):
+        write_export(corpus, "tsv", tmp_path / "a-file")
+    with pytest.raises(ValueError, match="is a folder"):
+        write_export(corpus, "jsonld", tmp_path)
+    with pytest.raises(ValueError, match="unknown export format 'xml'"):
+        write_export(corpus, "xml", tmp_path / "x")
+    assert (tmp_path / "a-file").read_text(encoding="utf-8") == "keep me\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+
+
+@pytest.mark.parametrize("fmt", [*SINGLE_FILE_FORMATS, "tsv"])
+def test_invalid_corpus_exports_nothing(fmt: str, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    beta = corpus / "studies" / "test-study-beta.yaml"
+    beta.write_text(beta.read_text(encoding="utf-8").replace("follow_up_of: test-study-alpha",
+                                                             "follow_up_of: test-study-gamma"), encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke("export", "--format", fmt, "--output", out, corpus)
+    assert result.exit_code == 1
+    assert "error [dangling-reference] no study has the id 'test-study-gamma'" in result.output
+    assert result.output.endswith("Nothing exported: fix the errors above first.\n")
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus"]
+
+
+# -- TSV ------------------------------------------------------------------------------------
+def _table(folder: Path, name: str) -> list[dict[str, str]]:
+    raw = (folder / name).read_bytes()
+    assert b"\r" not in raw.replace(b'"', b"")  # LF line endings (a quoted cell may not hold CR either here)
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8"), newline=""), delimiter="\t"))
+
+
+def test_tsv_tables_have_the_documented_columns(exported: dict[str, Path]) -> None:
+    folder = exported["tsv"]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(COLUMNS)
+    for name, columns in COLUMNS.items():
+        header = (folder / name).read_text(encoding="utf-8").split("\n", 1)[0].split("\t")
+        assert header == list(columns), name
+        assert all(description.strip() for description in columns.values()), name
+
+
+def test_tsv_values(exported: dict[str, Path]) -> None:
+    folder = exported["tsv"]
+    studies = _table(folder, "studies.tsv")
+    assert [s["id"] for s in studies] == ["test-study-alpha", "test-study-beta"]
+    alpha = studies[0]
+    assert alpha["iri"] == str(ALPHA)
+    assert alpha["conditions"] == "test-condition-copd|test-condition-ards"
+    assert alpha["registrations"] == "clinicaltrials:NCT09000001|chictr:ChiCTR2600000001"
+    assert alpha["countries"] == "US|NO"
+    assert (alpha["dois"], alpha["pmids"], alpha["pmcids"]) == ("10.5555/respirocell.export.alpha", "90000001",
+                                                                "PMC9000001")
+    assert (alpha["start_date"], alpha["enrollment_count"], alpha["arm_count"], alpha["outcome_count"]) == \
+        ("2021-03", "40", "3", "3")
+    assert alpha["curators"] == "Test Curator (0000-0002-1825-0097)|Second Fixture Curator"
+    assert (alpha["created"], alpha["modified"]) == ("2026-01-15", "2026-02-01")
+    assert studies[1]["follow_up_of"] == "test-study-alpha" and studies[1]["start_date"] == "2024"
+
+    arms = _table(folder, "arms.tsv")
+    assert [(a["study_id"], a["arm_id"]) for a in arms] == [
+        ("test-study-alpha", "ev-inhaled"), ("test-study-alpha", "msc"), ("test-study-alpha", "placebo"),
+        ("test-study-beta", "msc-bronchoscopic")]
+    msc = arms[1]
+    assert (msc["dose_value"], msc["dose_value_max"], msc["dose_unit"], msc["dose_interval"], msc["route"]) == \
+        ("1000000.0", "2000000.0", "cells_per_kg", "P1W", "intravenous")
+    assert arms[2]["cell_source"] == "" and arms[2]["dose_value"] == ""
+
+    outcomes = _table(folder, "outcomes.tsv")
+    assert [(o["study_id"], o["outcome_index"]) for o in outcomes] == [
+        ("test-study-alpha", "0"), ("test-study-alpha", "1"), ("test-study-alpha", "2"), ("test-study-beta", "0")]
+    assert (outcomes[0]["estimate"], outcomes[0]["ci_lower"], outcomes[0]["p_value_qualifier"]) == \
+        ("0.05", "-0.1", "equal")
+    assert outcomes[1]["estimate"] == "3" and outcomes[2]["direction"] == ""
+
+    assert [(r["study_id"], r["condition_id"]) for r in _table(folder, "study_conditions.tsv")] == [
+        ("test-study-alpha", "test-condition-ards"), ("test-study-alpha", "test-condition-copd"),
+        ("test-study-beta", "test-condition-copd")]
+    conditions = _table(folder, "conditions.tsv")
+    assert conditions[1]["synonyms"] == "COPD|chronic obstructive lung disease"
+    assert conditions[1]["term_id"] == "MONDO:0005002"
+    sources = _table(folder, "cell_sources.tsv")
+    assert [s["id"] for s in sources] == ["test-ev-umbilical-cord", "test-msc-bone-marrow"]
+    # Text with a tab and a newline survives (quoted as in CSV).
+    assert sources[0]["notes"] == \
+        "Fictional test record; the notes hold a tab\there and a line break\nto test TSV quoting."
+    assert (sources[0]["vesicle_type_id"], sources[1]["culture_expanded"]) == ("GO:1903561", "true")
+
+
+# -- Python API -----------------------------------------------------------------------------
+def test_load_records_returns_pydantic_models() -> None:
+    from respirocell import load_records
+    from respirocell._generated import models
+
+    loaded = load_records([CORPUS])
+    assert [type(r).__name__ for r in loaded] == ["CellSource", "CellSource", "Condition", "Condition", "Study",
+                                                  "Study"]
+    alpha = next(r for r in loaded if isinstance(r, models.Study) and r.id == "test-study-alpha")
+    assert alpha.arms is not None and alpha.arms[0].dose is not None
+    assert alpha.arms[0].dose.value == 1_000_000.0
+    assert alpha.curation.created == dt.date(2026, 1, 15)
+    assert alpha.conditions == ["test-condition-copd", "test-condition-ards"]
+    assert alpha.registrations is not None and alpha.registrations[1].registry == "chictr"
+
+
+def test_load_records_defaults_to_records_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from respirocell import load_records
+
+    shutil.copytree(CORPUS, tmp_path / "records")
+    monkeypatch.chdir(tmp_path)
+    assert sorted(r.id for r in load_records()) == sorted(p.stem for p in discover([CORPUS]))
+
+
+def test_load_records_lists_every_bad_file(tmp_path: Path) -> None:
+    from respirocell import load_records
+
+    corpus = tmp_path / "records"
+    shutil.copytree(CORPUS, corpus)
+    (corpus / "studies" / "test-study-beta.yaml").write_text("id: [unclosed\n", encoding="utf-8")
+    alpha = corpus / "studies" / "test-study-alpha.yaml"
+    alpha.write_text(alpha.read_text(encoding="utf-8").replace("count: 40", "count: many"), encoding="utf-8")
+    with pytest.raises(ValueError) as info:
+        load_records([corpus, tmp_path / "missing"])
+    message = str(info.value)
+    assert message.startswith("3 problem(s) loading records:\n")
+    assert f"{tmp_path / 'missing'}: no such file or folder" in message
+    assert "test-study-alpha.yaml: enrollment.count: Input should be a valid integer" in message
+    assert "test-study-beta.yaml:2:1: " in message
