@@ -641,3 +641,13 @@ def test_load_records_lists_every_bad_file(tmp_path: Path) -> None:
     assert f"{tmp_path / 'missing'}: no such file or folder" in message
     assert "test-study-alpha.yaml: enrollment.count: Input should be a valid integer" in message
     assert "test-study-beta.yaml:2:1: " in message
+
+
+def test_export_to_an_unwritable_place_is_a_clear_error(tmp_path: Path) -> None:
+    """A folder where a file is expected: one line on stderr, exit 1, no traceback."""
+    target = tmp_path / "out.jsonld"
+    target.mkdir()
+    result = CliRunner().invoke(cli, ["export", "--format", "jsonld", "--output", str(target), str(CORPUS)])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.output.startswith("error: nothing exported: ")

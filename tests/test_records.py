@@ -32,3 +32,13 @@ def test_every_study_cites_a_resolvable_identifier() -> None:
         ids = [r["trial_id"] for r in data.get("registrations", [])]
         ids += [p[k] for p in data.get("publications", []) for k in ("doi", "pmid") if k in p]
         assert ids, path.name
+
+
+def test_corpus_is_in_canonical_form(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from respirocell.cli import cli
+
+    monkeypatch.chdir(RECORDS.parent)
+    result = CliRunner().invoke(cli, ["fmt", "--check", "records"])
+    assert result.exit_code == 0, "run: respirocell fmt records/\n" + result.output

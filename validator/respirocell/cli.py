@@ -112,8 +112,105 @@ def export(paths: tuple[Path, ...], fmt: str, output: Path) -> None:
         click.echo(render_text(report), err=True, nl=False)
         click.echo("Nothing exported: fix the errors above first.", err=True)
         sys.exit(EXIT_INVALID)
-    written = write_export([r for r in corpus.targets if r.parsed], fmt, output)
+    try:
+        written = write_export([r for r in corpus.targets if r.parsed], fmt, output)
+    except (ValueError, OSError) as exc:  # e.g. --output is a folder, or the disk is full
+        click.echo(f"error: nothing exported: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
     click.echo(f"wrote {written}")
+
+
+@cli.command("new")
+@click.argument("kind", type=click.Choice(["study", "cell-source", "condition"]))
+@click.argument("record_id", metavar="ID")
+@click.option("--records-dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_RECORDS,
+              show_default=True, help="The records folder to write into.")
+def new_record(kind: str, record_id: str, records_dir: Path) -> None:
+    """Start a record: write a commented template to records/<folder>/<ID>.yaml.
+
+    The template lists the fields (required first), each under its description and allowed
+    values. Its TODO placeholders fail validation until they are filled in or, for optional
+    fields, deleted. An existing record is never overwritten (exit 1); an ID that is not
+    lower-case letters, digits and hyphens is a usage error (exit 2).
+
+    \b
+    Examples:
+      respirocell new study start-phase-2
+      respirocell new cell-source msc-umbilical-cord-allogeneic
+      respirocell new condition silicosis
+    """
+    from .loading import display_path
+    from .templates import InvalidRecordId, create_record
+
+    if not records_dir.is_dir():
+        raise click.UsageError(f"there is no {records_dir}/ folder here; run from the repository root or give "
+                               "--records-dir")
+    try:
+        path = create_record(records_dir, kind, record_id)
+    except InvalidRecordId as exc:
+        raise click.BadParameter(str(exc), param_hint="'ID'") from None
+    except FileExistsError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    shown = display_path(path)
+    click.echo(f"wrote {shown}\n"
+               f"Fill in every TODO from the sources you cite (delete optional fields they do not give), then run:\n"
+               f"  respirocell validate {shown}\n"
+               f"  respirocell fmt {shown}")
+
+
+@cli.command("fmt")
+@records_argument
+@click.option("--check", is_flag=True,
+              help="Change nothing: list the files that are not formatted and exit 1 if there are any.")
+def fmt_records(paths: tuple[Path, ...], check: bool) -> None:
+    """Rewrite records in the canonical layout, keeping comments and meaning.
+
+    Keys are put in schema order, indentation is 2 spaces with list items under their key,
+    text is quoted only where needed (always where YAML 1.1 tools would misread it, as NO or
+    yes) and long text is folded at 100 columns. The result must parse to exactly the same
+    data, keep every comment and be stable, or the file is left alone and reported. Files
+    are replaced atomically. Files that do not parse are reported and left untouched.
+
+    Exit status: 0 all formatted (or, with --check, nothing to change), 1 a file would change
+    (--check) or could not be formatted, 2 usage error.
+
+    \b
+    Examples:
+      respirocell fmt
+      respirocell fmt records/studies/start-phase-2.yaml
+      respirocell fmt --check
+    """
+    from .formatting import format_paths, write_atomic
+    from .issues import Issue
+    from .loading import discover
+
+    failed = changed = unchanged = 0
+    for result in format_paths(discover(_default_paths(paths))):
+        problem = result.problem
+        if problem is None and result.changed and not check:
+            assert result.formatted is not None
+            try:
+                write_atomic(result.path, result.formatted)
+            except OSError as exc:
+                problem = Issue("unwritable-file", f"cannot write file: {exc.strerror}", result.display)
+        if problem is not None:
+            failed += 1
+            where = ":".join(str(p) for p in (problem.file, problem.line, problem.column) if p is not None)
+            click.echo(f"{where}: error [{problem.code}] {problem.message}", err=True)
+            if problem.suggestion:
+                click.echo(f"    hint: {problem.suggestion}", err=True)
+        elif result.changed:
+            changed += 1
+            click.echo(result.display if check else f"reformatted {result.display}")
+        else:
+            unchanged += 1
+    verb = "would be reformatted" if check else "reformatted"
+    summary = f"{changed} file(s) {verb}, {unchanged} already formatted"
+    click.echo(summary + (f", {failed} could not be formatted" if failed else ""), err=True)
+    if check and changed:
+        click.echo("run 'respirocell fmt' (with the same paths) to format them", err=True)
+    sys.exit(EXIT_INVALID if failed or (check and changed) else EXIT_OK)
 
 
 def main() -> None:

@@ -965,8 +965,8 @@ class Outcome(ConfiguredBaseModel):
     category: Optional[OutcomeCategory] = Field(default=None, description="""The kind of measure (FEV1, 6-minute walk distance, mortality ...), where one fits.""")
     role: OutcomeRole = Field(default=..., description="""Primary, secondary, safety or exploratory.""")
     timepoint: Optional[str] = Field(default=None, description="""When it was measured, as the source says (day 28, 6 months after infusion).""")
-    result: Optional[OutcomeResult] = Field(default=None, description="""What the source reports; leave out if no result is available.""")
     source: Optional[str] = Field(default=None, description="""The cited source of this outcome - a registry id, doi:... or pmid:... of this study.""")
+    result: Optional[OutcomeResult] = Field(default=None, description="""What the source reports; leave out if no result is available.""")
 
 
 class OutcomeResult(ConfiguredBaseModel):

@@ -1,0 +1,292 @@
+"""`respirocell fmt`: one canonical layout that keeps comments and never changes what a record says."""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from respirocell import formatting
+from respirocell.cli import cli
+from respirocell.formatting import FormatError, field_order, format_file, format_text, write_atomic
+from respirocell.loading import YamlProblem, discover, parse_text
+
+RECORDS = Path(__file__).resolve().parent.parent / "records"
+
+#: A condition written every way a curator might: keys out of order, flow mappings, needless quotes,
+#: YAML 1.1 traps, block lists, comments everywhere, trailing spaces, CRLF and a missing final newline.
+MESSY = (
+    "# Header comment for the file.\r\n"
+    "\r\n"
+    "# The category (travels with it)\r\n"
+    "category: obstructive   # aligned end-of-line comment\r\n"
+    "id: test-condition-copd\r\n"
+    "term: {label: chronic obstructive pulmonary disease, id: 'MONDO:0005002'}\r\n"
+    "synonyms:\r\n"
+    "    - COPD\r\n"
+    "    - NO  \r\n"
+    "name: 'Chronic obstructive pulmonary disease'\r\n"
+    "notes: >-\r\n"
+    "  A note folded by hand\r\n"
+    "  over two lines.\r\n"
+    "curation:\r\n"
+    "  sources:\r\n"
+    "  - fields: [name, term, synonyms, category]\r\n"
+    "    source: MONDO:0005002 # the term\r\n"
+    "  created: 2026-11-24\r\n"
+    "  curators:\r\n"
+    "  - name: yes\r\n"
+    "# trailing comment"
+)
+
+CANONICAL = """\
+# Header comment for the file.
+
+id: test-condition-copd
+name: Chronic obstructive pulmonary disease
+term:
+  id: MONDO:0005002
+  label: chronic obstructive pulmonary disease
+synonyms: [COPD, "NO"]
+# The category (travels with it)
+category: obstructive   # aligned end-of-line comment
+notes: A note folded by hand over two lines.
+curation:
+  curators:
+    - name: "yes"
+  created: 2026-11-24
+  sources:
+    - source: MONDO:0005002  # the term
+      fields: [name, term, synonyms, category]
+# trailing comment
+"""
+
+
+def typed(value: Any) -> Any:
+    """``value`` with the type of every scalar made explicit, so that 1, 1.0 and True differ."""
+    if isinstance(value, dict):
+        return {k: typed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [typed(v) for v in value]
+    if isinstance(value, float) and math.isnan(value):
+        return ("float", "nan")
+    return (type(value).__name__, value)
+
+
+def fmt(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["fmt", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the committed records in a scratch checkout (fmt must never touch the real ones)."""
+    shutil.copytree(RECORDS, tmp_path / "records")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "records"
+
+
+def test_messy_record_gets_the_canonical_form() -> None:
+    out = format_text(MESSY.encode(), "Condition").decode()
+    assert out == CANONICAL
+    assert typed(parse_text(out.encode())) == typed(parse_text(MESSY.encode()))
+
+
+def test_canonical_form_is_a_fixed_point() -> None:
+    assert format_text(CANONICAL.encode(), "Condition").decode() == CANONICAL
+
+
+def test_keys_follow_the_schema_at_every_level() -> None:
+    raw = b"""\
+outcomes:
+  - result: {summary: S, direction: descriptive}
+    role: primary
+    name: N
+arms:
+  - role: experimental
+    label: L
+    dose: {unit: cells, value: 1.0e6}
+    id: a
+status: completed
+id: test-study-x
+curation: {sources: [{fields: [status], source: NCT01234567}], created: 2026-11-24, curators: [{name: C}]}
+title: T
+"""
+    out = parse_text(format_text(raw, "Study"))
+    assert list(out) == [k for k in field_order("Study") if k in out]
+    assert next(iter(out)) == "id" and list(out)[-1] == "curation"
+    assert list(out["arms"][0]) == ["id", "label", "role", "dose"]
+    assert list(out["arms"][0]["dose"]) == ["value", "unit"]
+    assert list(out["outcomes"][0]) == ["name", "role", "result"]
+    assert list(out["outcomes"][0]["result"]) == ["direction", "summary"]
+    assert list(out["curation"]) == ["curators", "created", "sources"]
+    assert list(out["curation"]["sources"][0]) == ["source", "fields"]
+
+
+def test_unknown_keys_stay_after_the_known_ones_in_their_order() -> None:
+    out = format_text(b"zeta: 1\nname: Asthma\nalpha: 2\nid: test-x\n", "Condition").decode()
+    assert out == "id: test-x\nname: Asthma\nzeta: 1\nalpha: 2\n"
+
+
+def test_file_outside_a_kind_folder_keeps_its_key_order() -> None:
+    assert format_text(b"b: 1\na:   [x,   z]\n", None) == b"b: 1\na: [x, z]\n"
+
+
+def test_comments_move_with_their_keys_and_list_items() -> None:
+    raw = b"""\
+id: test-study-x
+arms:
+  # about the placebo arm's label
+  - label: Placebo   # as the source names it
+    # the id
+    id: placebo
+    role: placebo_comparator
+conditions:
+  - copd  # the main one
+  - asthma
+title: T
+"""
+    out = format_text(raw, "Study").decode()
+    assert out == """\
+id: test-study-x
+title: T
+conditions:
+  - copd  # the main one
+  - asthma
+arms:
+  # the id
+  - id: placebo
+    # about the placebo arm's label
+    label: Placebo   # as the source names it
+    role: placebo_comparator
+"""
+
+
+def test_yaml_11_traps_are_quoted_and_numbers_dates_kept() -> None:
+    raw = (b"id: test-x\ncountries: [NO, 'ON', 'y', 'n']\npmid: '23172343'\nstart_date: 2013-05-01\n"
+           b"end: '2014-02'\nvalue: 10.0e6\nother: 1e6\nflag: off\nbig: '1_000'\nempty: ''\ntilde: '~'\n")
+    out = format_text(raw, None).decode()
+    assert out == ('id: test-x\ncountries: ["NO", "ON", "y", "n"]\npmid: "23172343"\nstart_date: 2013-05-01\n'
+                   'end: 2014-02\nvalue: 10.0e6\nother: 1e6\nflag: "off"\nbig: "1_000"\nempty: ""\ntilde: "~"\n')
+
+
+def test_long_text_is_folded_within_the_width() -> None:
+    words = " ".join(f"word{i}" for i in range(60))
+    raw = f"id: test-x\nnotes: {words}\ntitle: 'Short: title'\n".encode()
+    out = format_text(raw, None).decode()
+    lines = out.splitlines()
+    assert lines[1] == "notes: >-" and lines[-1] == 'title: "Short: title"'
+    assert all(len(line) <= formatting.WIDTH for line in lines)
+    assert parse_text(out.encode())["notes"] == words
+
+
+def test_long_flow_list_becomes_one_item_a_line() -> None:
+    fields = [f"field_number_{i}" for i in range(12)]
+    raw = f"id: test-x\nfields: [{', '.join(fields)}]\nshort: [a, b]\n".encode()
+    out = format_text(raw, None).decode()
+    assert out == "id: test-x\nfields:\n" + "".join(f"  - {f}\n" for f in fields) + "short: [a, b]\n"
+
+
+def test_block_text_whitespace_is_data() -> None:
+    raw = b"id: test-x\nnotes: |\n  line one\n    indented # not a comment\n\n  last\n"
+    assert format_text(raw, None) == raw
+
+
+def test_every_committed_record_formats_without_changing_its_data(corpus: Path) -> None:
+    before = {p: p.read_bytes() for p in discover([corpus])}
+    assert before, "records/ has records"
+    code, out, err = fmt()
+    assert code == 0, err
+    for path, raw in before.items():
+        new = path.read_bytes()
+        assert typed(parse_text(new)) == typed(parse_text(raw)), path
+        old_comments = sorted(ln.strip() for ln in raw.decode().splitlines() if ln.lstrip().startswith("#"))
+        new_comments = sorted(ln.strip() for ln in new.decode().splitlines() if ln.lstrip().startswith("#"))
+        assert old_comments == new_comments, path
+        assert new.endswith(b"\n") and not new.endswith(b"\n\n") and b"\r" not in new
+        assert not any(line != line.rstrip() for line in new.decode().splitlines()), path
+    changed = {line.removeprefix("reformatted ") for line in out.splitlines()}
+    assert changed == {os.path.relpath(p) for p, raw in before.items() if p.read_bytes() != raw}
+    # Idempotent: formatting the formatted corpus changes nothing.
+    assert fmt("--check") == (0, "", "0 file(s) would be reformatted, "
+                                     f"{len(before)} already formatted\n")
+
+
+def test_check_lists_the_files_it_would_change_and_changes_nothing(corpus: Path) -> None:
+    for path in discover([corpus]):
+        path.unlink()
+    tidy, messy = corpus / "conditions" / "tidy.yaml", corpus / "conditions" / "messy.yaml"
+    tidy.write_text(CANONICAL.replace("test-condition-copd", "tidy"), encoding="utf-8")
+    messy.write_bytes(MESSY.replace("test-condition-copd", "messy").encode())
+    code, out, err = fmt("--check")
+    assert (code, out) == (1, "records/conditions/messy.yaml\n")
+    assert "1 file(s) would be reformatted, 1 already formatted" in err and "run 'respirocell fmt'" in err
+    assert messy.read_bytes() == MESSY.replace("test-condition-copd", "messy").encode()
+    assert fmt("--check", str(tidy)) == (0, "", "0 file(s) would be reformatted, 1 already formatted\n")
+
+    code, out, _ = fmt()
+    assert (code, out) == (0, "reformatted records/conditions/messy.yaml\n")
+    assert messy.read_text(encoding="utf-8") == CANONICAL.replace("test-condition-copd", "messy")
+    assert fmt("--check")[:2] == (0, "")
+
+
+def test_unparseable_file_is_reported_and_left_untouched(corpus: Path) -> None:
+    broken = corpus / "studies" / "broken.yaml"
+    broken.write_bytes(b"id: broken\ntitle: [unclosed\n")
+    dup = corpus / "studies" / "dup.yaml"
+    dup.write_bytes(b"id: dup\nid: dup\n")
+    for args in (["--check"], []):
+        code, out, err = fmt(*args, str(broken), str(dup))
+        assert code == 1 and out == ""
+        assert "records/studies/broken.yaml:3:1: error [yaml-syntax]" in err
+        assert "records/studies/dup.yaml:2:1: error [duplicate-key]" in err
+        assert "2 could not be formatted" in err
+    assert broken.read_bytes() == b"id: broken\ntitle: [unclosed\n"
+    assert dup.read_bytes() == b"id: dup\nid: dup\n"
+
+
+def test_a_result_that_would_change_the_data_is_never_written(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = corpus / "conditions" / "messy.yaml"
+    path.write_bytes(MESSY.encode())
+    real_dump = formatting._dump
+    monkeypatch.setattr(formatting, "_dump", lambda tree: real_dump(tree).replace("obstructive", "other"))
+    with pytest.raises(FormatError, match="change the data"):
+        format_text(MESSY.encode(), "Condition")
+    assert format_file(path).problem is not None
+    code, out, err = fmt(str(path))
+    assert code == 1 and out == ""
+    assert "error [format-unsafe] formatting would change the data; the file is left as it is" in err
+    assert path.read_bytes() == MESSY.encode()
+
+
+def test_a_result_that_would_lose_a_comment_is_never_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(formatting, "_attach", lambda body, place: body)
+    with pytest.raises(FormatError, match="comment"):
+        format_text(MESSY.encode(), "Condition")
+
+
+def test_format_text_raises_yaml_problem_for_unparseable_bytes() -> None:
+    with pytest.raises(YamlProblem) as info:
+        format_text(b"id: x\n\tname: tab\n", None)
+    assert info.value.code == "yaml-syntax"
+
+
+def test_write_atomic_replaces_in_one_step_and_keeps_the_mode(tmp_path: Path) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_bytes(b"old\n")
+    path.chmod(0o640)
+    write_atomic(path, b"new\n")
+    assert path.read_bytes() == b"new\n"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == ["r.yaml"]
+
+
+def test_fmt_help_documents_check() -> None:
+    result = CliRunner().invoke(cli, ["fmt", "--help"])
+    assert result.exit_code == 0 and "--check" in result.output and "respirocell fmt --check" in result.output
