@@ -137,3 +137,16 @@ def _as_yaml_12(value: object) -> object:
     if isinstance(value, str) and re.fullmatch(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)[eE][-+]?[0-9]+", value):
         return float(value)
     return value
+
+
+def test_locate_sees_the_current_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Positions are cached, but never across a changed file or a changed working directory."""
+    for name, text in [("a", "x: 1\ny: 2\n"), ("b", "\n\n\nx: 1\ny: 2\n")]:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "r.yaml").write_text(text)
+    monkeypatch.chdir(tmp_path / "a")
+    assert locate(Path("r.yaml"), ("y",)) == (2, 4)
+    monkeypatch.chdir(tmp_path / "b")
+    assert locate(Path("r.yaml"), ("y",)) == (5, 4)
+    Path("r.yaml").write_text("y: 2\n")
+    assert locate(Path("r.yaml"), ("y",)) == (1, 4)

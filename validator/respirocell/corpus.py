@@ -95,16 +95,17 @@ class Corpus:
             self._others[p] = load_file(p)
         return self._others[p]
 
-    def other_studies_mentioning(self, tokens: Iterable[str]) -> Iterator[RecordFile]:
-        """Studies outside the targets whose text contains any of ``tokens``.
+    def others_mentioning(self, tokens: Iterable[str], folders: Iterable[str] = KINDS) -> Iterator[RecordFile]:
+        """Records outside the targets, in ``folders``, whose text contains any of ``tokens``.
 
         Each file is read once and scanned as bytes; only files that mention a token are parsed.
         """
         needles = [t.encode("utf-8") for t in tokens if t]
+        wanted = set(folders)
         if not needles:
             return
         for p in self._others:
-            if p.parent.name != "studies":
+            if p.parent.name not in wanted:
                 continue
             try:
                 raw = p.read_bytes()

@@ -60,6 +60,21 @@ for _tag, _regex, _first in [
     _Core12Resolver.add_implicit_resolver(_tag, re.compile(_regex), list(_first))
 
 
+def _to_int(text: str) -> int:
+    if text.startswith(("0o", "0x")):
+        return int(text[2:], 8 if text[1] == "o" else 16)
+    return int(text, 10)
+
+
+def _to_float(text: str) -> float:
+    text = text.lower()
+    if text.endswith(".inf"):
+        return float("-inf") if text.startswith("-") else float("inf")
+    if text == ".nan":
+        return float("nan")
+    return float(text)
+
+
 class _SafeConstructor(yaml.constructor.BaseConstructor):
     """Builds plain dict/list/str/int/float/bool/None; anything else is refused."""
 
@@ -100,23 +115,17 @@ class _SafeConstructor(yaml.constructor.BaseConstructor):
 
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
         text = str(self.construct_scalar(node))
-        if text.startswith(("0o", "0x")):
-            return int(text[2:], 8 if text[1] == "o" else 16)
         try:
-            return int(text, 10)
-        except ValueError:
+            return _to_int(text)
+        except ValueError:  # only with an explicit tag: !!int abc, !!int 0xZZ
             raise YamlProblem("yaml-syntax", f"'{text}' is not an integer", *_pos(node.start_mark)) from None
 
     def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
-        text = str(self.construct_scalar(node)).lower()
-        if text.endswith(".inf"):
-            return float("-inf") if text.startswith("-") else float("inf")
-        if text == ".nan":
-            return float("nan")
+        text = str(self.construct_scalar(node))
         try:
-            return float(text)
+            return _to_float(text)
         except ValueError:
-            raise YamlProblem("yaml-syntax", f"'{text}' is not a number", *_pos(node.start_mark)) from None
+            raise YamlProblem("yaml-syntax", f"'{text.lower()}' is not a number", *_pos(node.start_mark)) from None
 
     def construct_undefined(self, node: yaml.Node) -> Any:
         tag = node.tag.replace("tag:yaml.org,2002:", "!!")
@@ -137,27 +146,126 @@ for _name, _fn in [
 ]:
     _SafeConstructor.add_constructor(_name, _fn)
 
-_Parser = getattr(yaml, "CParser", None)
+class _FastCore12Resolver(_Core12Resolver):
+    """The same implicit typing, minus the generic machinery libyaml's composer calls per node:
+    there are no path resolvers and no wildcard resolvers, so descending is a no-op and a
+    plain scalar needs only the resolvers for its first character."""
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool],  # type: ignore[override]
+                _scalar: type = yaml.ScalarNode, _by_first: dict[str, Any] = _Core12Resolver.yaml_implicit_resolvers,
+                _default: str = _Core12Resolver.DEFAULT_SCALAR_TAG,
+                _container: dict[type, str] = {yaml.SequenceNode: _Core12Resolver.DEFAULT_SEQUENCE_TAG,  # noqa: B006
+                                               yaml.MappingNode: _Core12Resolver.DEFAULT_MAPPING_TAG}) -> str:
+        if kind is not _scalar:
+            return _container[kind]
+        if implicit[0]:
+            resolvers = _by_first.get(value[:1])
+            if resolvers is not None:
+                for tag, regexp in resolvers:
+                    if regexp.match(value):
+                        return tag  # type: ignore[no-any-return]
+        return _default
 
 
-if _Parser is not None:
-    class RecordLoader(_Parser, _SafeConstructor, _Core12Resolver):  # type: ignore[misc,valid-type]
+assert not _Core12Resolver.yaml_path_resolvers and None not in _Core12Resolver.yaml_implicit_resolvers
+
+try:
+    # Not ``yaml.CParser``: PyYAML does not re-export it (cyaml's __all__ lists only the loaders),
+    # so that spelling silently picked the pure-Python parser, about 10x slower.
+    from yaml.cyaml import CParser as _CParser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _CParser = None
+
+
+class PyRecordLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer,
+                     _SafeConstructor, _Core12Resolver):
+    """PyYAML's pure-Python parser + the safe 1.2 constructor: the reference the fast path is
+    tested against (tests/test_loading.py), and the fallback where libyaml is missing."""
+
+    def __init__(self, stream: str) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        _SafeConstructor.__init__(self)
+        _Core12Resolver.__init__(self)
+
+
+if _CParser is not None:
+    class RecordLoader(_CParser, _SafeConstructor, _FastCore12Resolver):  # type: ignore[misc,valid-type]
         """libyaml parser + the safe 1.2 constructor above."""
 
         def __init__(self, stream: str) -> None:
-            _Parser.__init__(self, stream)
+            _CParser.__init__(self, stream)
             _SafeConstructor.__init__(self)
-            _Core12Resolver.__init__(self)
+            _FastCore12Resolver.__init__(self)
 else:  # pragma: no cover - PyYAML built without libyaml
-    class RecordLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,  # type: ignore[no-redef]
-                       yaml.composer.Composer, _SafeConstructor, _Core12Resolver):
-        def __init__(self, stream: str) -> None:
-            yaml.reader.Reader.__init__(self, stream)
-            yaml.scanner.Scanner.__init__(self)
-            yaml.parser.Parser.__init__(self)
-            yaml.composer.Composer.__init__(self)
-            _SafeConstructor.__init__(self)
-            _Core12Resolver.__init__(self)
+    RecordLoader = PyRecordLoader  # type: ignore[misc]
+
+
+class _Unusual(Exception):
+    """The fast builder met something only the full constructor handles (or reports)."""
+
+
+_STR, _NULL, _BOOL, _INT, _FLOAT, _MAP, _SEQ = (f"tag:yaml.org,2002:{t}" for t in
+                                                ("str", "null", "bool", "int", "float", "map", "seq"))
+
+
+def _build(node: yaml.Node, seen: set[int]) -> Any:
+    """The data ``_SafeConstructor`` makes of a node tree, without its per-node bookkeeping
+    (constructed-object table, deferred generators). Anything it would refuse or that is not
+    plain data raises ``_Unusual``, and the caller runs the full constructor, so findings keep
+    their exact wording and order; so does a collection met twice (an alias, which could be an
+    alias bomb or a cycle). Equivalence: tests/test_loading.py."""
+    cls = node.__class__
+    if cls is _ScalarNode:
+        return _scalar(node)
+    if id(node) in seen:
+        raise _Unusual
+    seen.add(id(node))
+    if cls is _MappingNode and node.tag == _MAP:
+        mapping: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.__class__ is not _ScalarNode or key_node.tag != _STR:
+                raise _Unusual
+            key = key_node.value
+            if key in mapping:
+                raise _Unusual
+            if value_node.__class__ is _ScalarNode and value_node.tag == _STR:  # most values: inline
+                mapping[key] = value_node.value
+            else:
+                mapping[key] = _build(value_node, seen)
+        return mapping
+    if cls is _SequenceNode and node.tag == _SEQ:
+        return [_build(item, seen) for item in node.value]
+    raise _Unusual
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    tag, value = node.tag, node.value
+    if tag == _STR:
+        return value
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return value.lower() == "true"
+    try:
+        if tag == _INT:
+            return _to_int(value)
+        if tag == _FLOAT:
+            return _to_float(value)
+    except ValueError:
+        raise _Unusual from None
+    raise _Unusual
+
+
+_ScalarNode, _MappingNode, _SequenceNode = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
 
 
 def _pos(mark: yaml.Mark | None) -> tuple[int | None, int | None]:
@@ -197,7 +305,7 @@ def kind_of(path: Path) -> str | None:
 
 
 def is_record_file(path: Path) -> bool:
-    return path.suffix in (".yaml", ".yml") and not path.name.startswith(".")
+    return _is_record_name(path.name)
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -207,21 +315,65 @@ def discover(paths: Iterable[Path]) -> list[Path]:
         if root.is_dir():
             for dirpath, dirnames, filenames in os.walk(root):
                 dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-                found.update(Path(dirpath, name) for name in filenames if is_record_file(Path(name)))
+                found.update(Path(dirpath, name) for name in filenames if _is_record_name(name))
         else:
             found.add(root)
-    return sorted(found)
+    # Path order is the order of the parts; comparing them as tuples is the same order, minus
+    # a Python call per comparison (case-insensitive paths keep Path's own order).
+    return sorted(found, key=_parts) if os.name == "posix" else sorted(found)
+
+
+def _parts(path: Path) -> tuple[str, ...]:
+    return path.parts
+
+
+def _is_record_name(name: str) -> bool:
+    """``is_record_file`` on a bare file name, without making a Path of it."""
+    return name.endswith((".yaml", ".yml")) and not name.startswith(".")
+
+
+_cwd: tuple[str, str] | None = None  # (os.getcwd(), its display prefix)
 
 
 def display_path(path: Path) -> str:
+    """``path`` relative to the working directory, as ``os.path.relpath`` gives it; the usual
+    cases (a normalised path below the working directory) skip its two ``abspath`` calls."""
+    global _cwd
+    text = os.fspath(path)
+    cwd = os.getcwd()
+    if _cwd is None or _cwd[0] != cwd:
+        _cwd = (cwd, os.path.join(cwd, ""))
+    if os.path.normpath(text) == text and text != os.curdir:
+        if not os.path.isabs(text):
+            if text != os.pardir and not text.startswith(os.pardir + os.sep):
+                return text
+        elif text.startswith(_cwd[1]):
+            return text[len(_cwd[1]):]
     try:
         return os.path.relpath(path)
     except ValueError:  # pragma: no cover - other drive on Windows
-        return str(path)
+        return text
 
 
-def parse_text(raw: bytes) -> Any:
-    """Parse one record's bytes. Raises YamlProblem for every file-level problem."""
+def _construct(loader: Any, fast: bool) -> Any:
+    """``loader.get_single_data()``; with ``fast``, the document is built by ``_build`` unless
+    it is unusual (an alias to a collection, a tag, a problem to report)."""
+    if not fast:
+        return loader.get_single_data()
+    node = loader.get_single_node()
+    if node is None:
+        return None
+    try:
+        return _build(node, set())
+    except _Unusual:
+        return loader.construct_document(node)
+
+
+def parse_text(raw: bytes, *, loader_class: type = RecordLoader, fast: bool = True) -> Any:
+    """Parse one record's bytes. Raises YamlProblem for every file-level problem.
+
+    ``loader_class`` and ``fast`` exist for the differential tests: ``PyRecordLoader`` with
+    ``fast=False`` is the reference the default path must agree with."""
     if len(raw) > MAX_FILE_BYTES:
         raise YamlProblem("file-too-large", f"file is {len(raw):,} bytes; records are limited to {MAX_FILE_BYTES:,}",
                           suggestion="a record is a few kilobytes; split it or remove pasted text")
@@ -236,9 +388,9 @@ def parse_text(raw: bytes) -> Any:
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         raise YamlProblem("empty-file", "file has no content", 1, 1,
                           suggestion="fill it in, or create it with 'respirocell new'")
-    loader = RecordLoader(text)
+    loader = loader_class(text)
     try:
-        data = loader.get_single_data()
+        data = _construct(loader, fast)
     except YamlProblem:
         raise
     except yaml.composer.ComposerError as exc:
@@ -346,11 +498,32 @@ def load_files(paths: Iterable[Path]) -> list[RecordFile]:
     return [load_file(p) for p in paths]
 
 
-@lru_cache(maxsize=64)
+if _CParser is not None:
+    class _NodeLoader(_CParser, _FastCore12Resolver):  # type: ignore[misc,valid-type]
+        """Nodes only, for positions: libyaml and the light resolver (tags do not matter here)."""
+
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+            _FastCore12Resolver.__init__(self)
+else:  # pragma: no cover - PyYAML built without libyaml
+    _NodeLoader = yaml.SafeLoader  # type: ignore[misc]
+
+
 def _compose(path: Path) -> yaml.Node | None:
+    """The node tree of ``path``, cached by absolute path and file state: a relative path may
+    name another file after a chdir, and a file may change between two runs in one process."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return _compose_cached(path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=64)
+def _compose_cached(path: Path, _mtime_ns: int, _size: int) -> yaml.Node | None:
     try:
         text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
-        return yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return yaml.compose(text, Loader=_NodeLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
         return None
 

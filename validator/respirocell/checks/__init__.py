@@ -19,4 +19,5 @@ RECORD_RULES = [
 CORPUS_RULES = [
     layout.check_duplicate_ids,
     references.check_shared_identifiers,
+    identifiers.check_orcid_names,
 ]

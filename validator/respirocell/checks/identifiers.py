@@ -178,3 +178,32 @@ def _check_dates(record: RecordFile) -> Iterator[Issue]:
         if key in spans and spans[key][0] > today:
             yield issue(record, "invalid-date", f"curation.{key} is in the future", ("curation", key),
                         severity=Severity.ERROR, suggestion=f"use today's date, {today.isoformat()}")
+
+
+def check_orcid_names(corpus: Corpus) -> Iterator[Issue]:
+    """One ORCID iD is one person: the same iD under two names means one of them is a typo
+    (and would give one agent two names in the exported graph)."""
+    uses: dict[str, list[tuple[RecordFile, tuple[Any, ...], str]]] = {}
+
+    def collect(record: RecordFile) -> None:
+        for i, curator in items(record.data.get("curation"), "curators"):
+            orcid, name = text(curator, "orcid"), text(curator, "name")
+            if orcid and name:
+                uses.setdefault(orcid, []).append((record, ("curation", "curators", i, "name"), name))
+
+    targets = [r for r in corpus.targets if r.parsed]
+    for record in targets:
+        collect(record)
+    if corpus.has_others and uses:
+        for other in corpus.others_mentioning(list(uses)):
+            collect(other)
+    target_ids = {id(r) for r in targets}
+    for orcid, places in sorted(uses.items()):
+        if len({name for _, _, name in places}) < 2:
+            continue
+        for record, path, name in places:
+            if id(record) not in target_ids:
+                continue
+            others = sorted({f"'{n}' in {r.display}" for r, _, n in places if n != name})
+            yield issue(record, "orcid-conflict", f"ORCID {orcid} is '{name}' here but {', '.join(others)}", path,
+                        suggestion="use the same name for one ORCID iD everywhere")

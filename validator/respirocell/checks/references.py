@@ -24,6 +24,11 @@ def _references(record: RecordFile) -> Iterator[tuple[tuple[str | int, ...], str
     for i, arm in items(data, "arms"):
         if (rid := text(arm, "cell_source")) is not None:
             yield ("arms", i, "cell_source"), "CellSource", rid
+        extra = arm.get("additional_cell_sources")
+        if isinstance(extra, list):
+            for j, rid in enumerate(extra):
+                if isinstance(rid, str):
+                    yield ("arms", i, "additional_cell_sources", j), "CellSource", rid
     if (rid := text(data, "follow_up_of")) is not None:
         yield ("follow_up_of",), "Study", rid
 
@@ -81,7 +86,7 @@ def check_shared_identifiers(corpus: Corpus) -> Iterator[Issue]:
             owners.setdefault(ident, []).append((study, path))
     if corpus.has_others and owners:
         raw_tokens = {ident.split(":", 1)[1] if ident.startswith(("doi:", "pmid:")) else ident for ident in owners}
-        for other in corpus.other_studies_mentioning(raw_tokens):
+        for other in corpus.others_mentioning(raw_tokens, folders=["studies"]):
             for path, ident in _identifiers(other):
                 if ident in owners:
                     owners[ident].append((other, path))
