@@ -618,6 +618,14 @@ def test_load_records_returns_pydantic_models() -> None:
     assert alpha.registrations is not None and alpha.registrations[1].registry == "chictr"
 
 
+def test_load_records_takes_one_path_as_a_string_or_path() -> None:
+    from respirocell import load_records
+
+    expected = [r.id for r in load_records([CORPUS])]
+    assert [r.id for r in load_records(str(CORPUS))] == expected
+    assert [r.id for r in load_records(CORPUS)] == expected
+
+
 def test_load_records_defaults_to_records_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from respirocell import load_records
 

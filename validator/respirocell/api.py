@@ -18,9 +18,9 @@ if TYPE_CHECKING:
 DEFAULT_RECORDS = Path("records")
 
 
-def load_records(paths: Iterable[Path | str] | None = None) -> list[Study | CellSource | Condition]:
-    """The records under ``paths`` (files or folders; default: ``records/`` in the current
-    folder) as pydantic models, in file-path order.
+def load_records(paths: Path | str | Iterable[Path | str] | None = None) -> list[Study | CellSource | Condition]:
+    """The records under ``paths`` (a file or folder, or several; default: ``records/`` in the
+    current folder) as pydantic models, in file-path order.
 
     Raises ValueError naming every file that cannot be read, parsed or type-checked, so one
     run shows all the problems rather than the first.
@@ -29,7 +29,12 @@ def load_records(paths: Iterable[Path | str] | None = None) -> list[Study | Cell
 
     from ._generated import models
 
-    roots = [Path(p) for p in paths] if paths is not None else [DEFAULT_RECORDS]
+    if paths is None:
+        roots = [DEFAULT_RECORDS]
+    elif isinstance(paths, (str, Path)):
+        roots = [Path(paths)]
+    else:
+        roots = [Path(p) for p in paths]
     problems = [f"{root}: no such file or folder" for root in roots if not root.exists()]
     loaded: list[Study | CellSource | Condition] = []
     for path in discover(r for r in roots if r.exists()):
