@@ -61,11 +61,11 @@ def validate(paths: tuple[Path, ...], fmt: str, strict: bool, changed_since: str
       respirocell validate --format github --strict
       respirocell validate --changed-since origin/main
     """
-    from .corpus import Corpus
     from .reporters import REPORTERS
-    from .validation import validate as run
+    from .validation import validate_paths
 
     roots = _default_paths(paths)
+    files = None
     if changed_since is not None:
         from .changes import ChangeError, changed_files
 
@@ -73,10 +73,7 @@ def validate(paths: tuple[Path, ...], fmt: str, strict: bool, changed_since: str
             files = changed_files(roots, changed_since)
         except ChangeError as exc:
             raise click.UsageError(str(exc)) from None
-        corpus = Corpus.from_paths(roots, files=files)
-    else:
-        corpus = Corpus.from_paths(roots)
-    report = run(corpus)
+    report = validate_paths(roots, files=files)
     color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     kwargs = {"color": color} if fmt == "text" else {}
     click.echo(REPORTERS[fmt](report, strict=strict, **kwargs), nl=False)

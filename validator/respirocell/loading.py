@@ -8,7 +8,13 @@ here on purpose, because YAML 1.1 surprises real curators:
 * unquoted dates such as ``2013-05-01`` stay strings, so partial dates work the same way;
 * ``010`` is the integer 10, never octal 8; ``<<`` merge keys are ordinary (unknown) keys.
 
-Positions are computed only when a finding needs one (``locate``), by composing the file
+The data is built straight from libyaml's node tree (``_build``) and only unusual
+documents (tags, aliases to collections, anything to report) go through the full
+constructor, which is what gives findings their wording; tests/test_loading_equivalence.py
+holds the two, and PyYAML's pure-Python parser, to the same results.
+
+Positions are computed only when a finding needs one (``locate``): from the node tree while
+the record is being checked (``load_file(keep_nodes=True)``), else by composing the file
 again; valid files never pay for them.
 """
 
@@ -183,10 +189,10 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     _CParser = None
 
 
-class PyRecordLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer,
-                     _SafeConstructor, _Core12Resolver):
+class PyRecordLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,  # type: ignore[misc]
+                     yaml.composer.Composer, _SafeConstructor, _Core12Resolver):
     """PyYAML's pure-Python parser + the safe 1.2 constructor: the reference the fast path is
-    tested against (tests/test_loading.py), and the fallback where libyaml is missing."""
+    tested against (tests/test_loading_equivalence.py), and the fallback where libyaml is missing."""
 
     def __init__(self, stream: str) -> None:
         yaml.reader.Reader.__init__(self, stream)
@@ -198,7 +204,7 @@ class PyRecordLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parse
 
 
 if _CParser is not None:
-    class RecordLoader(_CParser, _SafeConstructor, _FastCore12Resolver):  # type: ignore[misc,valid-type]
+    class RecordLoader(_CParser, _SafeConstructor, _FastCore12Resolver):  # type: ignore[misc]
         """libyaml parser + the safe 1.2 constructor above."""
 
         def __init__(self, stream: str) -> None:
@@ -213,8 +219,10 @@ class _Unusual(Exception):
     """The fast builder met something only the full constructor handles (or reports)."""
 
 
-_STR, _NULL, _BOOL, _INT, _FLOAT, _MAP, _SEQ = (f"tag:yaml.org,2002:{t}" for t in
-                                                ("str", "null", "bool", "int", "float", "map", "seq"))
+# The resolver's own string objects, so most tag comparisons are identity checks.
+_STR, _MAP, _SEQ = (_Core12Resolver.DEFAULT_SCALAR_TAG, _Core12Resolver.DEFAULT_MAPPING_TAG,
+                    _Core12Resolver.DEFAULT_SEQUENCE_TAG)
+_NULL, _BOOL, _INT, _FLOAT = (f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float"))
 
 
 def _build(node: yaml.Node, seen: set[int]) -> Any:
@@ -222,7 +230,7 @@ def _build(node: yaml.Node, seen: set[int]) -> Any:
     (constructed-object table, deferred generators). Anything it would refuse or that is not
     plain data raises ``_Unusual``, and the caller runs the full constructor, so findings keep
     their exact wording and order; so does a collection met twice (an alias, which could be an
-    alias bomb or a cycle). Equivalence: tests/test_loading.py."""
+    alias bomb or a cycle). Equivalence: tests/test_loading_equivalence.py."""
     cls = node.__class__
     if cls is _ScalarNode:
         return _scalar(node)
@@ -230,20 +238,21 @@ def _build(node: yaml.Node, seen: set[int]) -> Any:
         raise _Unusual
     seen.add(id(node))
     if cls is _MappingNode and node.tag == _MAP:
+        pairs = node.value
         mapping: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if key_node.__class__ is not _ScalarNode or key_node.tag != _STR:
+        for key_node, value_node in pairs:
+            if key_node.tag != _STR or key_node.__class__ is not _ScalarNode:
                 raise _Unusual
-            key = key_node.value
-            if key in mapping:
-                raise _Unusual
-            if value_node.__class__ is _ScalarNode and value_node.tag == _STR:  # most values: inline
-                mapping[key] = value_node.value
+            if value_node.__class__ is _ScalarNode:
+                mapping[key_node.value] = value_node.value if value_node.tag == _STR else _scalar(value_node)
             else:
-                mapping[key] = _build(value_node, seen)
+                mapping[key_node.value] = _build(value_node, seen)
+        if len(mapping) != len(pairs):  # a key given twice
+            raise _Unusual
         return mapping
     if cls is _SequenceNode and node.tag == _SEQ:
-        return [_build(item, seen) for item in node.value]
+        return [item.value if item.__class__ is _ScalarNode and item.tag == _STR else _build(item, seen)
+                for item in node.value]
     raise _Unusual
 
 
@@ -281,6 +290,9 @@ class RecordFile:
     kind: str | None  # schema class from the folder name, None if the folder is not a kind folder
     data: Any = None
     problems: list[Issue] = field(default_factory=list)
+    #: The YAML node tree, kept (by ``load_file(keep_nodes=True)``) only while the record is
+    #: checked: positions then need no second read of the file.
+    nodes: Any = field(default=None, repr=False, compare=False)
 
     @property
     def parsed(self) -> bool:
@@ -297,6 +309,8 @@ class RecordFile:
 
     def locate(self, path: tuple[PathElem, ...], at_key: bool = False) -> tuple[int | None, int | None]:
         """Line and column of the value at ``path`` (or of its key), or of the nearest parent."""
+        if self.nodes is not None:
+            return locate_node(self.nodes, path, at_key)
         return locate(self.path, path, at_key)
 
 
@@ -310,6 +324,28 @@ def is_record_file(path: Path) -> bool:
 
 def discover(paths: Iterable[Path]) -> list[Path]:
     """All record files under ``paths`` (files are taken as given), sorted, without repeats."""
+    if os.name != "posix":  # pragma: no cover - Path order and equality ignore case there
+        return _discover_paths(paths)
+    # Path equality and order are those of its parts (on POSIX), so files are kept by parts
+    # and sorted by them; each folder is parsed once, and Paths made only at the end.
+    found: dict[tuple[str, ...], tuple[Path, str | None]] = {}
+    for root in paths:
+        if root.is_dir():
+            for dirpath, dirnames, filenames in os.walk(root):
+                dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+                folder: Path | None = None
+                for name in filenames:
+                    if _is_record_name(name):
+                        if folder is None:
+                            folder = Path(dirpath)
+                            parts = folder.parts
+                        found.setdefault((*parts, name), (folder, name))
+        else:
+            found.setdefault(root.parts, (root, None))
+    return [base / name if name is not None else base for base, name in (found[key] for key in sorted(found))]
+
+
+def _discover_paths(paths: Iterable[Path]) -> list[Path]:
     found: set[Path] = set()
     for root in paths:
         if root.is_dir():
@@ -318,13 +354,7 @@ def discover(paths: Iterable[Path]) -> list[Path]:
                 found.update(Path(dirpath, name) for name in filenames if _is_record_name(name))
         else:
             found.add(root)
-    # Path order is the order of the parts; comparing them as tuples is the same order, minus
-    # a Python call per comparison (case-insensitive paths keep Path's own order).
-    return sorted(found, key=_parts) if os.name == "posix" else sorted(found)
-
-
-def _parts(path: Path) -> tuple[str, ...]:
-    return path.parts
+    return sorted(found)
 
 
 def _is_record_name(name: str) -> bool:
@@ -355,18 +385,19 @@ def display_path(path: Path) -> str:
         return text
 
 
-def _construct(loader: Any, fast: bool) -> Any:
-    """``loader.get_single_data()``; with ``fast``, the document is built by ``_build`` unless
-    it is unusual (an alias to a collection, a tag, a problem to report)."""
+def _construct(loader: Any, fast: bool) -> tuple[Any, yaml.Node | None]:
+    """``loader.get_single_data()`` and the node tree it was built from; with ``fast``, the
+    document is built by ``_build`` unless it is unusual (an alias to a collection, a tag, a
+    problem to report), when the full constructor builds it (and reports the problem)."""
     if not fast:
-        return loader.get_single_data()
+        return loader.get_single_data(), None
     node = loader.get_single_node()
     if node is None:
-        return None
+        return None, None
     try:
-        return _build(node, set())
+        return _build(node, set()), node
     except _Unusual:
-        return loader.construct_document(node)
+        return loader.construct_document(node), node
 
 
 def parse_text(raw: bytes, *, loader_class: type = RecordLoader, fast: bool = True) -> Any:
@@ -374,6 +405,11 @@ def parse_text(raw: bytes, *, loader_class: type = RecordLoader, fast: bool = Tr
 
     ``loader_class`` and ``fast`` exist for the differential tests: ``PyRecordLoader`` with
     ``fast=False`` is the reference the default path must agree with."""
+    return parse_record(raw, loader_class=loader_class, fast=fast)[0]
+
+
+def parse_record(raw: bytes, *, loader_class: type = RecordLoader, fast: bool = True) -> tuple[Any, yaml.Node | None]:
+    """``parse_text``, and the node tree the data was built from (positions for ``locate``)."""
     if len(raw) > MAX_FILE_BYTES:
         raise YamlProblem("file-too-large", f"file is {len(raw):,} bytes; records are limited to {MAX_FILE_BYTES:,}",
                           suggestion="a record is a few kilobytes; split it or remove pasted text")
@@ -385,12 +421,14 @@ def parse_text(raw: bytes, *, loader_class: type = RecordLoader, fast: bool = Tr
         raise YamlProblem("encoding", f"byte 0x{raw[exc.start]:02x} is not valid UTF-8", line, column,
                           suggestion="save the file as UTF-8 (most editors: 'Save with encoding')") from None
     text = text.removeprefix("\ufeff")
-    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+    if not (text[:1].isascii() and text[:1].isalnum()) and (  # a record starts "id:"; others are looked at
+            not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines())):
         raise YamlProblem("empty-file", "file has no content", 1, 1,
                           suggestion="fill it in, or create it with 'respirocell new'")
-    loader = loader_class(text)
+    loader = None
     try:
-        data = _construct(loader, fast)
+        loader = loader_class(text)  # the pure-Python reader checks characters here already
+        data, node = _construct(loader, fast)
     except YamlProblem:
         raise
     except yaml.composer.ComposerError as exc:
@@ -409,7 +447,8 @@ def parse_text(raw: bytes, *, loader_class: type = RecordLoader, fast: bool = Tr
         raise YamlProblem("yaml-too-deep", "the file nests too deeply to be a record", *_deepest(text),
                           suggestion=_syntax_hint("nesting depth")) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if "*" in text and _too_many_nodes(data):
         raise YamlProblem("yaml-too-complex", f"after expanding aliases (*name) the record has more than {MAX_NODES:,} values",
                           *_first_alias(text), suggestion="write the values out instead of repeating anchors")
@@ -417,7 +456,7 @@ def parse_text(raw: bytes, *, loader_class: type = RecordLoader, fast: bool = Tr
         kind = "a list" if isinstance(data, list) else f"the value {data!r}"
         raise YamlProblem("not-a-mapping", f"the file holds {kind}, but a record is a mapping of field: value", 1, 1,
                           suggestion="start the file with 'id: <record id>' and one field per line")
-    return data
+    return data, node
 
 
 def _scan_for(text: str, wanted: Callable[[yaml.Token, int], bool]) -> tuple[int | None, int | None]:
@@ -478,7 +517,7 @@ def _too_many_nodes(data: Any) -> bool:
     return False
 
 
-def load_file(path: Path) -> RecordFile:
+def load_file(path: Path, keep_nodes: bool = False) -> RecordFile:
     """Read and parse one file; file-level problems are recorded, never raised."""
     record = RecordFile(path=path, display=display_path(path), kind=kind_of(path))
     try:
@@ -487,10 +526,13 @@ def load_file(path: Path) -> RecordFile:
         record.problems.append(Issue("unreadable-file", f"cannot read file: {exc.strerror}", record.display))
         return record
     try:
-        record.data = parse_text(raw)
+        record.data, nodes = parse_record(raw)
     except YamlProblem as problem:
         record.problems.append(Issue(problem.code, problem.message, record.display, line=problem.line,
                                      column=problem.column, suggestion=problem.suggestion))
+    else:
+        if keep_nodes:
+            record.nodes = nodes
     return record
 
 
@@ -499,7 +541,7 @@ def load_files(paths: Iterable[Path]) -> list[RecordFile]:
 
 
 if _CParser is not None:
-    class _NodeLoader(_CParser, _FastCore12Resolver):  # type: ignore[misc,valid-type]
+    class _NodeLoader(_CParser, _FastCore12Resolver):  # type: ignore[misc]
         """Nodes only, for positions: libyaml and the light resolver (tags do not matter here)."""
 
         def __init__(self, stream: str) -> None:
@@ -533,6 +575,11 @@ def locate(file: Path, path: tuple[PathElem, ...], at_key: bool = False) -> tupl
     node = _compose(file)
     if node is None:
         return (None, None)
+    return locate_node(node, path, at_key)
+
+
+def locate_node(node: yaml.Node, path: tuple[PathElem, ...], at_key: bool = False) -> tuple[int | None, int | None]:
+    """``locate`` in a node tree already composed."""
     mark = node.start_mark
     for depth, elem in enumerate(path, start=1):
         if isinstance(node, yaml.MappingNode) and isinstance(elem, str):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 
 from ..corpus import Corpus
 from ..issues import Issue, Severity
@@ -28,7 +29,7 @@ NOT_FACTS = {"id", "curation", "notes"}
 STOPPED = {"terminated", "suspended", "withdrawn"}
 
 
-def check_consistency(record: RecordFile, corpus: Corpus) -> Iterator[Issue]:
+def check_consistency(record: RecordFile) -> Iterator[Issue]:
     data = record.data
     yield from _provenance(record)
     for field in RECOMMENDED.get(record.kind or "", []):
@@ -36,7 +37,7 @@ def check_consistency(record: RecordFile, corpus: Corpus) -> Iterator[Issue]:
             yield issue(record, "recommended-field", f"'{field}' is empty; fill it in if the sources give it",
                         severity=Severity.WARNING, suggestion="if no source gives it, say so in notes:")
     if record.kind == "Study":
-        yield from _study(record, corpus)
+        yield from _study(record)
 
 
 def _exempt(record: RecordFile, field: str) -> bool:
@@ -48,12 +49,18 @@ def _exempt(record: RecordFile, field: str) -> bool:
     return False
 
 
-def _provenance(record: RecordFile) -> Iterator[Issue]:
-    """Every fact field is claimed by a source, and every claimed field exists."""
+@cache
+def _fact_fields(kind: str | None) -> frozenset[str]:
+    """The fields of ``kind`` a source must be named for (read from the schema once)."""
     from .. import schema_check
 
     defs = schema_check.json_schema()["$defs"]
-    allowed = set(defs.get(record.kind or "", {}).get("properties", {})) - NOT_FACTS
+    return frozenset(defs.get(kind or "", {}).get("properties", {})) - NOT_FACTS
+
+
+def _provenance(record: RecordFile) -> Iterator[Issue]:
+    """Every fact field is claimed by a source, and every claimed field exists."""
+    allowed = _fact_fields(record.kind)
     claimed: set[str] = set()
     for i, use in items(record.data.get("curation"), "sources"):
         fields = use.get("fields")
@@ -93,7 +100,7 @@ def _normal_source(source: str) -> str:
     return source
 
 
-def _study(record: RecordFile, corpus: Corpus) -> Iterator[Issue]:
+def _study(record: RecordFile) -> Iterator[Issue]:
     data = record.data
     cited = _cited(data)
     for i, pub in items(data, "publications"):
@@ -139,7 +146,7 @@ def _study(record: RecordFile, corpus: Corpus) -> Iterator[Issue]:
         yield issue(record, "status-mismatch", f"a withdrawn study enrolled nobody, but enrollment.count is {total:g}",
                     ("enrollment", "count"), suggestion="check the status and the enrollment against the registry")
 
-    # Arms: unique ids, sizes within the total, doses that fit the product.
+    # Arms: unique ids, sizes within the total, dose ranges (units against the product: check_dose_units).
     seen: dict[str, int] = {}
     arm_total = 0.0
     for i, arm in items(data, "arms"):
@@ -158,7 +165,6 @@ def _study(record: RecordFile, corpus: Corpus) -> Iterator[Issue]:
             if low is not None and high is not None and high < low:
                 yield issue(record, "invalid-range", f"dose value_max {high:g} is below value {low:g}",
                             ("arms", i, "dose", "value_max"), suggestion="value is the low end of the range")
-            yield from _dose_fits(record, corpus, arm, i)
         count, interval = number(arm, "dose_count"), text(arm, "dose_interval")
         if interval and count == 1:
             yield issue(record, "dose-mismatch", "dose_interval is set but dose_count is 1", ("arms", i, "dose_interval"),
@@ -183,6 +189,15 @@ def _study(record: RecordFile, corpus: Corpus) -> Iterator[Issue]:
         if (lo is None) != (hi is None):
             yield issue(record, "invalid-range", "give both ci_lower and ci_upper, or neither",
                         ("outcomes", i, "result"))
+
+
+def check_dose_units(record: RecordFile, corpus: Corpus) -> Iterator[Issue]:
+    """Each arm's dose unit fits the product form of the cell source it names."""
+    if record.kind != "Study":
+        return
+    for i, arm in items(record.data, "arms"):
+        if isinstance(arm.get("dose"), dict):
+            yield from _dose_fits(record, corpus, arm, i)
 
 
 def _dose_fits(record: RecordFile, corpus: Corpus, arm: dict, i: int) -> Iterator[Issue]:

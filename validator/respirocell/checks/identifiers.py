@@ -35,14 +35,24 @@ def _pattern(key: str) -> re.Pattern[str] | None:
 
 
 def registries() -> list[str]:
+    return list(_registries())
+
+
+@cache
+def _registries() -> tuple[str, ...]:
     from .. import schema_check
 
-    return list(schema_check.json_schema()["$defs"]["TrialRegistry"]["enum"])
+    return tuple(schema_check.json_schema()["$defs"]["TrialRegistry"]["enum"])
+
+
+@cache
+def _registry_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((r, p) for r in _registries() if (p := _pattern(r)) is not None)
 
 
 def registry_for(trial_id: str) -> list[str]:
     """Registries whose pattern matches ``trial_id``."""
-    return [r for r in registries() if (p := _pattern(r)) is not None and p.match(trial_id)]
+    return [r for r, p in _registry_patterns() if p.match(trial_id)]
 
 
 def orcid_ok(orcid: str) -> bool:
@@ -85,11 +95,11 @@ def source_kind(source: str) -> tuple[str, str] | None:
     return (matches[0], source) if matches else None
 
 
-def check_identifiers(record: RecordFile, corpus: Corpus) -> Iterator[Issue]:
+def check_identifiers(record: RecordFile) -> Iterator[Issue]:
     data = record.data
     for i, reg in items(data, "registrations"):
         registry, trial_id = text(reg, "registry"), text(reg, "trial_id")
-        if not registry or not trial_id or registry not in registries():
+        if not registry or not trial_id or registry not in _registries():
             continue
         pattern = _pattern(registry)
         if pattern is not None and not pattern.match(trial_id):

@@ -42,7 +42,7 @@ def _is_clear(data: object, guess: str, kind: str) -> bool:
     return not (_TELLTALE[kind] & data.keys())
 
 
-def check_layout(record: RecordFile, corpus: Corpus) -> Iterator[Issue]:
+def check_layout(record: RecordFile) -> Iterator[Issue]:
     rid = record.record_id
     if rid and rid != record.stem:
         yield issue(record, "id-mismatch", f"the id '{rid}' differs from the file name '{record.path.name}'", ("id",),

@@ -13,7 +13,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from ..corpus import Corpus
 from ..issues import Issue
 from ..loading import RecordFile
 from ._util import issue, text
@@ -38,7 +37,7 @@ def _norm(label: str) -> str:
     return " ".join(label.lower().split())
 
 
-def check_terms(record: RecordFile, corpus: Corpus) -> Iterator[Issue]:
+def check_terms(record: RecordFile) -> Iterator[Issue]:
     for (kind, field), ontology in TERM_FIELDS.items():
         if record.kind != kind or not isinstance(record.data.get(field), dict):
             continue
