@@ -33,3 +33,18 @@ def test_group_help_and_version() -> None:
     runner = CliRunner()
     assert runner.invoke(cli, ["--help"]).exit_code == 0
     assert runner.invoke(cli, ["--version"]).output.startswith("respirocell, version ")
+
+
+def test_readme_example_output_is_real(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's console example is what `respirocell validate` prints for its case."""
+    import re
+
+    from conftest import CASES, build_corpus
+
+    match = re.search(r"<!-- example: ([\w-]+) -->\n```console\n\$ (respirocell [^\n]+)\n(.*?)```", README, re.S)
+    assert match, "the README lost its checked example"
+    case, command, expected = match.groups()
+    build_corpus(tmp_path, CASES / case)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, command.split()[1:])
+    assert result.output == expected
