@@ -86,7 +86,8 @@ def test_github_escaping() -> None:
 
 def test_warnings_pass_unless_strict(in_corpus: Path) -> None:
     study = in_corpus / "studies" / "test-study-base.yaml"
-    study.write_text(study.read_text().replace("countries: [US, NO]\n", "").replace("sponsors, countries,", "sponsors,"))
+    text = study.read_text().replace("countries: [US, NO]\n", "")
+    study.write_text(text.replace("sponsors, countries,", "sponsors,"))
     runner = CliRunner()
     ok = runner.invoke(cli, ["validate"])
     assert ok.exit_code == 0 and "warning [recommended-field]" in ok.output

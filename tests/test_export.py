@@ -31,6 +31,7 @@ import yaml
 from click.testing import CliRunner, Result
 from rdflib import RDF, XSD, Literal, URIRef
 from rdflib.compare import isomorphic, to_isomorphic
+
 from respirocell import export as export_package
 from respirocell.cli import cli
 from respirocell.export import rdf as rdf_module

@@ -36,7 +36,7 @@ from respirocell.loading import YamlProblem, discover, format_path, locate, pars
 )
 def test_yaml_12_core_scalars(text: str, expected: object) -> None:
     data = parse_text(text.encode())
-    assert list(data.values())[0] == expected
+    assert next(iter(data.values())) == expected
 
 
 def test_merge_keys_are_not_expanded() -> None:

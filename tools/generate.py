@@ -34,7 +34,8 @@ def _pydantic_models() -> str:
     from linkml.generators.pydanticgen import PydanticGenerator
 
     code = PydanticGenerator(str(SCHEMA), metadata_mode=None).serialize()
-    return f'"""{NOTICE}\n\nPydantic v2 models of the respirocell records."""\n# ruff: noqa\n# mypy: ignore-errors\n' + code
+    header = f'"""{NOTICE}\n\nPydantic v2 models of the respirocell records."""\n'
+    return header + "# ruff: noqa\n# mypy: ignore-errors\n" + code
 
 
 def _jsonld_context() -> str:

@@ -91,12 +91,14 @@ class _SafeConstructor(yaml.constructor.BaseConstructor):
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=deep)
             if not isinstance(key, str):
-                raise YamlProblem("non-string-key", f"field names must be text, not {key!r}", *_pos(key_node.start_mark),
+                raise YamlProblem("non-string-key", f"field names must be text, not {key!r}",
+                                  *_pos(key_node.start_mark),
                                   suggestion="write a field name from the schema, such as title:")
             if key in mapping:
                 raise YamlProblem("duplicate-key", f"field '{key}' appears twice in the same mapping",
                                   *_pos(key_node.start_mark),
-                                  suggestion=f"keep one '{key}:' and delete the other; YAML would silently keep only the last")
+                                  suggestion=f"keep one '{key}:' and delete the other; YAML would silently keep "
+                                  "only the last")
             mapping[key] = self.construct_object(value_node, deep=deep)
         return mapping
 
@@ -434,7 +436,8 @@ def parse_record(raw: bytes, *, loader_class: type = RecordLoader, fast: bool = 
     except yaml.composer.ComposerError as exc:
         if "single document" in f"{exc.context} {exc.problem}":
             raise YamlProblem("multiple-documents", "file holds more than one YAML document (a line with ---)",
-                              *_pos(exc.problem_mark), suggestion="keep one record per file; split the others into their own files") from None
+                              *_pos(exc.problem_mark),
+                              suggestion="keep one record per file; split the others into their own files") from None
         raise YamlProblem("yaml-syntax", _yaml_message(exc), *_pos(exc.problem_mark or exc.context_mark)) from None
     except yaml.MarkedYAMLError as exc:
         message = _yaml_message(exc)
@@ -450,7 +453,8 @@ def parse_record(raw: bytes, *, loader_class: type = RecordLoader, fast: bool = 
         if loader is not None:
             loader.dispose()
     if "*" in text and _too_many_nodes(data):
-        raise YamlProblem("yaml-too-complex", f"after expanding aliases (*name) the record has more than {MAX_NODES:,} values",
+        raise YamlProblem("yaml-too-complex",
+                          f"after expanding aliases (*name) the record has more than {MAX_NODES:,} values",
                           *_first_alias(text), suggestion="write the values out instead of repeating anchors")
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"the value {data!r}"

@@ -108,7 +108,7 @@ def _translate(record: RecordFile, error: Any) -> Iterator[Issue]:
         for name in sorted(set(instance) - set(allowed)):
             guess = _closest(name, allowed)
             yield _issue(
-                record, "unknown-field", f"'{name}' is not a field of {_where(path)}", path + (name,), at_key=True,
+                record, "unknown-field", f"'{name}' is not a field of {_where(path)}", (*path, name), at_key=True,
                 suggestion=(f"did you mean '{guess}'?" if guess else f"allowed fields here: {', '.join(allowed)}"))
     elif kind == "required" and isinstance(instance, dict):
         props = schema.get("properties", {})
@@ -116,7 +116,7 @@ def _translate(record: RecordFile, error: Any) -> Iterator[Issue]:
             if name not in instance:
                 hint = props.get(name, {}).get("description")
                 yield _issue(record, "missing-required", f"required field '{name}' is missing from {_where(path)}",
-                             path + (name,), locate_path=path,
+                             (*path, name), locate_path=path,
                              suggestion=f"add '{name}:'" + (f" - {hint}" if hint else ""))
     elif kind == "enum":
         options = [str(o) for o in error.validator_value]
@@ -127,17 +127,20 @@ def _translate(record: RecordFile, error: Any) -> Iterator[Issue]:
     elif kind == "type":
         yield _type_issue(record, path, instance, error.validator_value, description)
     elif kind == "pattern":
-        yield _issue(record, "invalid-format", f"{instance!r} does not have the form '{_field_name(path)}' needs.{expected}",
+        yield _issue(record, "invalid-format",
+                     f"{instance!r} does not have the form '{_field_name(path)}' needs.{expected}",
                      path, suggestion=_pattern_hint(instance, error.validator_value))
     elif kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         bound = "at least" if "inimum" in kind else "at most"
-        yield _issue(record, "out-of-range", f"{instance!r} is out of range for '{_field_name(path)}': it must be {bound} "
+        yield _issue(record, "out-of-range",
+                     f"{instance!r} is out of range for '{_field_name(path)}': it must be {bound} "
                      f"{error.validator_value}", path, suggestion=description)
     elif kind == "anyOf" and _all_text_patterns(error.validator_value):
         # Several accepted forms of one text value (a date as YYYY-MM-DD, YYYY-MM or YYYY).
         if isinstance(instance, str):
             yield _issue(record, "invalid-format", f"{instance!r} does not have the form '{_field_name(path)}' "
-                         f"needs.{expected}", path, suggestion=_pattern_hint(instance, error.validator_value[0]["pattern"]))
+                         f"needs.{expected}", path,
+                         suggestion=_pattern_hint(instance, error.validator_value[0]["pattern"]))
         else:
             yield _type_issue(record, path, instance, "string", description)
     elif kind == "minItems":
@@ -173,7 +176,8 @@ def _type_issue(record: RecordFile, path: tuple[Any, ...], instance: Any, expect
     elif types[0] in ("number", "integer") and isinstance(instance, str):
         suggestion = _number_hint(instance)
     elif "boolean" in types and isinstance(instance, str) and instance.lower() in ("yes", "no", "on", "off", "y", "n"):
-        suggestion = f"write {'true' if instance.lower() in ('yes', 'on', 'y') else 'false'} (respirocell reads YAML 1.2: only true/false are booleans)"
+        word = "true" if instance.lower() in ("yes", "on", "y") else "false"
+        suggestion = f"write {word} (respirocell reads YAML 1.2: only true/false are booleans)"
     elif "array" in types and not isinstance(instance, (list, dict)):
         suggestion = f"write it as a list: {name}: [{instance}]"
     elif "object" in types and description:
@@ -195,7 +199,7 @@ def _describe(value: Any) -> str:
 
 def _number_hint(text: str) -> str | None:
     cleaned = text.replace(",", "").replace(" ", "").replace("_", "")
-    sci = re.fullmatch(r"([0-9.]+)[x×*]10\^?([0-9]+)", cleaned)
+    sci = re.fullmatch(r"([0-9.]+)[x\u00d7*]10\^?([0-9]+)", cleaned)  # 2x10^6, 2*10^6, or with a multiplication sign
     if sci:
         return f"write it as {sci.group(1)}e{sci.group(2)} (a number, without quotes)"
     try:

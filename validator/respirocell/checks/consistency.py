@@ -167,7 +167,8 @@ def _study(record: RecordFile) -> Iterator[Issue]:
                             ("arms", i, "dose", "value_max"), suggestion="value is the low end of the range")
         count, interval = number(arm, "dose_count"), text(arm, "dose_interval")
         if interval and count == 1:
-            yield issue(record, "dose-mismatch", "dose_interval is set but dose_count is 1", ("arms", i, "dose_interval"),
+            yield issue(record, "dose-mismatch", "dose_interval is set but dose_count is 1",
+                        ("arms", i, "dose_interval"),
                         suggestion="remove dose_interval, or correct dose_count")
     if total is not None and arm_total > total:
         yield issue(record, "enrollment-exceeded", f"the arms' participants add up to {arm_total:g}, more than the "

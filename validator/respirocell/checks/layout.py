@@ -28,9 +28,10 @@ def folder_issue(record: RecordFile) -> Issue | None:
     guess = guess_kind(record.data)
     name = record.path.name
     if record.kind is None:
-        where = f"records/{FOLDERS[guess]}/{name}" if guess else "records/studies/, records/cell_sources/ or records/conditions/"
-        return issue(record, "unknown-kind", f"'{record.path.parent.name}/' is not a record folder, so the kind of this "
-                     "record is unknown", suggestion=f"move the file to {where}")
+        where = (f"records/{FOLDERS[guess]}/{name}" if guess
+                 else "records/studies/, records/cell_sources/ or records/conditions/")
+        return issue(record, "unknown-kind", f"'{record.path.parent.name}/' is not a record folder, so the kind of "
+                     "this record is unknown", suggestion=f"move the file to {where}")
     if guess and guess != record.kind and _is_clear(record.data, guess, record.kind):
         return issue(record, "wrong-folder", f"this looks like a {guess} record but sits in {FOLDERS[record.kind]}/",
                      suggestion=f"move it to records/{FOLDERS[guess]}/{name}")

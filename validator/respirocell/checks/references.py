@@ -11,6 +11,7 @@ from ..loading import FOLDERS, RecordFile
 from ._util import issue, items, text
 
 _LABEL = {"Study": "study", "CellSource": "cell source", "Condition": "condition"}
+_NEW = {"Study": "study", "CellSource": "cell-source", "Condition": "condition"}  # respirocell new KIND
 
 
 def _references(record: RecordFile) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
@@ -49,8 +50,8 @@ def check_references(record: RecordFile, corpus: Corpus) -> Iterator[Issue]:
         else:
             message = f"no {label} has the id '{rid}'"
         close = difflib.get_close_matches(rid, corpus.ids_of(kind), n=1, cutoff=0.6)
-        suggestion = f"did you mean '{close[0]}'?" if close else \
-            f"add records/{FOLDERS[kind]}/{rid}.yaml (respirocell new {FOLDERS[kind][:-1].replace('_', '-').replace('studie', 'study')} {rid})"
+        suggestion = (f"did you mean '{close[0]}'?" if close else
+                      f"add records/{FOLDERS[kind]}/{rid}.yaml (respirocell new {_NEW[kind]} {rid})")
         yield issue(record, "dangling-reference", message, path, suggestion=suggestion)
 
 
@@ -98,7 +99,7 @@ def check_shared_identifiers(corpus: Corpus) -> Iterator[Issue]:
             clash = [o for o, _ in places if o is not study and not _related(study, o)]
             if clash:
                 names = ", ".join(sorted(o.display for o in clash))
-                yield issue(study, "duplicate-study", f"{ident.removeprefix('doi:').removeprefix('pmid:')} is also cited "
-                            f"by {names}", path,
+                shown = ident.removeprefix("doi:").removeprefix("pmid:")
+                yield issue(study, "duplicate-study", f"{shown} is also cited by {names}", path,
                             suggestion="merge the two records, or set follow_up_of: <the earlier study's id> on the "
                             "later one")

@@ -53,29 +53,29 @@ def _check_term(record: RecordFile, path: tuple[str, ...], curie: str, label: st
     table = term_table()
     prefix = curie.split(":", 1)[0]
     if prefix != ontology:
-        yield issue(record, "wrong-ontology", f"'{path[-1]}' takes a {ontology} term, not {curie}", path + ("id",),
+        yield issue(record, "wrong-ontology", f"'{path[-1]}' takes a {ontology} term, not {curie}", (*path, "id"),
                     suggestion=_by_label(label, ontology) or f"choose a {ontology} term from "
                     "validator/respirocell/data/terms.json")
         return
     entry = table.get(curie)
     if entry is None:
-        from .identifiers import prefix_table
-
         import re
+
+        from .identifiers import prefix_table
 
         pattern = prefix_table().get(prefix, {}).get("pattern")
         if pattern and not re.match(pattern, curie.split(":", 1)[1]):
-            yield issue(record, "invalid-identifier", f"'{curie}' is not a well-formed {prefix} id", path + ("id",),
+            yield issue(record, "invalid-identifier", f"'{curie}' is not a well-formed {prefix} id", (*path, "id"),
                         suggestion=f"{prefix} local ids match {pattern}")
             return
         hint = _by_label(label, ontology)
-        yield issue(record, "unknown-term", f"{curie} is not in respirocell's term table", path + ("id",),
+        yield issue(record, "unknown-term", f"{curie} is not in respirocell's term table", (*path, "id"),
                     suggestion=hint or f"check the id in the ontology, then add it with: {ADD_TERM} {curie}")
         return
     if entry.get("obsolete"):
         new = entry.get("replaced_by")
         new_label = table.get(new, {}).get("label") if new else None
-        yield issue(record, "obsolete-term", f"{curie} ('{entry['label']}') is obsolete", path + ("id",),
+        yield issue(record, "obsolete-term", f"{curie} ('{entry['label']}') is obsolete", (*path, "id"),
                     suggestion=(f"use {new} ('{new_label}')" if new_label else f"use {new}") if new else
                     "find the current term in the ontology")
         return
@@ -83,7 +83,7 @@ def _check_term(record: RecordFile, path: tuple[str, ...], curie: str, label: st
         synonyms = [s for s in entry.get("synonyms", []) if _norm(s) == _norm(label)]
         why = f"'{label}' is a synonym; the label is '{entry['label']}'" if synonyms else \
             f"the label of {curie} is '{entry['label']}', not '{label}'"
-        yield issue(record, "label-mismatch", why, path + ("label",), suggestion=f"write label: {entry['label']}")
+        yield issue(record, "label-mismatch", why, (*path, "label"), suggestion=f"write label: {entry['label']}")
 
 
 def _by_label(label: str | None, ontology: str) -> str | None:
