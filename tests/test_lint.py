@@ -17,3 +17,10 @@ def test_ruff() -> None:
     done = subprocess.run([sys.executable, "-m", "ruff", "check", "validator", "tests", "tools", "benchmarks"],
                           cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, "fix with: ruff check --fix validator tests tools benchmarks\n" + done.stdout
+
+
+@pytest.mark.skipif(importlib.util.find_spec("mypy") is None, reason="mypy is a development dependency")
+def test_mypy_strict() -> None:
+    done = subprocess.run([sys.executable, "-m", "mypy", "validator/respirocell"], cwd=REPO,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, "run: mypy validator/respirocell\n" + done.stdout

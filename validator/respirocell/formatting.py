@@ -177,7 +177,7 @@ def needs_quotes(text: str) -> bool:
             return True
     if text in ("y", "Y", "n", "N"):  # YAML 1.1 booleans that PyYAML itself leaves out
         return True
-    return _YAML11.resolve(yaml.ScalarNode, text, (True, False)) not in _PLAIN_TYPES
+    return _YAML11.resolve(yaml.ScalarNode, text, (True, False)) not in _PLAIN_TYPES  # type: ignore[no-untyped-call]
 
 
 # -- comments ------------------------------------------------------------------------------
@@ -553,7 +553,7 @@ def format_text(raw: bytes, kind: str | None = None, *, verify: bool = True) -> 
         tree = _yaml().load(text)
     except (yaml.YAMLError, RuamelError) as exc:
         raise FormatError(f"the formatter cannot read this file: {str(exc).splitlines()[0]}") from None
-    place = _place_comments(text, _nodes(root))
+    place = _place_comments(text, _nodes(root) if root is not None else [])
     canonical = _canonical(tree, kind, (), place.commented_paths(), 0)
     result = _attach(_dump(canonical), place).encode("utf-8")
     if verify:

@@ -152,7 +152,8 @@ for _name, _fn in [
     ("tag:yaml.org,2002:float", _SafeConstructor.construct_yaml_float),
     (None, _SafeConstructor.construct_undefined),
 ]:
-    _SafeConstructor.add_constructor(_name, _fn)
+    _SafeConstructor.add_constructor(_name, _fn)  # type: ignore[arg-type]
+
 
 class _FastCore12Resolver(_Core12Resolver):
     """The same implicit typing, minus the generic machinery libyaml's composer calls per node:
@@ -165,7 +166,7 @@ class _FastCore12Resolver(_Core12Resolver):
     def ascend_resolver(self) -> None:
         pass
 
-    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool],  # type: ignore[override]
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool],
                 _scalar: type = yaml.ScalarNode, _by_first: dict[str, Any] = _Core12Resolver.yaml_implicit_resolvers,
                 _default: str = _Core12Resolver.DEFAULT_SCALAR_TAG,
                 _container: dict[type, str] = {yaml.SequenceNode: _Core12Resolver.DEFAULT_SEQUENCE_TAG,  # noqa: B006
@@ -186,12 +187,14 @@ assert not _Core12Resolver.yaml_path_resolvers and None not in _Core12Resolver.y
 try:
     # Not ``yaml.CParser``: PyYAML does not re-export it (cyaml's __all__ lists only the loaders),
     # so that spelling silently picked the pure-Python parser, about 10x slower.
-    from yaml.cyaml import CParser as _CParser
+    from yaml import cyaml as _cyaml
+
+    _CParser: Any = _cyaml.CParser  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     _CParser = None
 
 
-class PyRecordLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,  # type: ignore[misc]
+class PyRecordLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
                      yaml.composer.Composer, _SafeConstructor, _Core12Resolver):
     """PyYAML's pure-Python parser + the safe 1.2 constructor: the reference the fast path is
     tested against (tests/test_loading_equivalence.py), and the fallback where libyaml is missing."""
@@ -214,7 +217,7 @@ if _CParser is not None:
             _SafeConstructor.__init__(self)
             _FastCore12Resolver.__init__(self)
 else:  # pragma: no cover - PyYAML built without libyaml
-    RecordLoader = PyRecordLoader  # type: ignore[misc]
+    RecordLoader = PyRecordLoader  # type: ignore[misc,assignment]
 
 
 class _Unusual(Exception):
@@ -235,7 +238,7 @@ def _build(node: yaml.Node, seen: set[int]) -> Any:
     alias bomb or a cycle). Equivalence: tests/test_loading_equivalence.py."""
     cls = node.__class__
     if cls is _ScalarNode:
-        return _scalar(node)
+        return _scalar(node)  # type: ignore[arg-type]
     if id(node) in seen:
         raise _Unusual
     seen.add(id(node))
@@ -552,7 +555,7 @@ if _CParser is not None:
             _CParser.__init__(self, stream)
             _FastCore12Resolver.__init__(self)
 else:  # pragma: no cover - PyYAML built without libyaml
-    _NodeLoader = yaml.SafeLoader  # type: ignore[misc]
+    _NodeLoader = yaml.SafeLoader  # type: ignore[misc,assignment]
 
 
 def _compose(path: Path) -> yaml.Node | None:

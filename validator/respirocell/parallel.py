@@ -77,7 +77,7 @@ def map_shared(fn: Callable[[T], R], items: Sequence[T], jobs: int | None = None
     try:
         with _context().Pool(n) as pool:
             for part in pool.imap(_run_shared, [(i, min(i + size, len(items))) for i in range(0, len(items), size)]):
-                results.extend(part)
+                results.extend(part)  # type: ignore[arg-type]
     finally:
         _shared = None
     return results

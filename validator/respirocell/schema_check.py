@@ -162,7 +162,7 @@ def _where(path: tuple[Any, ...]) -> str:
 def _type_issue(record: RecordFile, path: tuple[Any, ...], instance: Any, expected_type: Any,
                 description: str | None) -> Issue:
     types = expected_type if isinstance(expected_type, list) else [expected_type]
-    wanted = " or ".join(JSON_TYPES.get(t, t) for t in types)
+    wanted = " or ".join(JSON_TYPES.get(str(t), str(t)) for t in types)
     name = _field_name(path)
     if instance is None:
         return _issue(record, "empty-value", f"'{name}' has no value; expected {wanted}", path,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import cache
+from typing import Any
 
 from ..corpus import Corpus
 from ..issues import Issue, Severity
@@ -43,7 +44,7 @@ def check_consistency(record: RecordFile) -> Iterator[Issue]:
 def _exempt(record: RecordFile, field: str) -> bool:
     data = record.data
     if record.kind == "Study" and field == "outcomes":
-        return data.get("evidence_basis") == "registry_only"
+        return bool(data.get("evidence_basis") == "registry_only")
     if record.kind == "CellSource" and field == "cell_type":
         return data.get("product_form") in ("stromal_vascular_fraction",)
     return False
@@ -81,7 +82,7 @@ def _provenance(record: RecordFile) -> Iterator[Issue]:
                     at_key=True, suggestion=f"add '{name}' to the fields of the source it was read in")
 
 
-def _cited(data: dict) -> set[str]:
+def _cited(data: dict[str, Any]) -> set[str]:
     cited = {t for _, r in items(data, "registrations") if (t := text(r, "trial_id"))}
     for _, pub in items(data, "publications"):
         if doi := text(pub, "doi"):
@@ -201,7 +202,7 @@ def check_dose_units(record: RecordFile, corpus: Corpus) -> Iterator[Issue]:
             yield from _dose_fits(record, corpus, arm, i)
 
 
-def _dose_fits(record: RecordFile, corpus: Corpus, arm: dict, i: int) -> Iterator[Issue]:
+def _dose_fits(record: RecordFile, corpus: Corpus, arm: dict[str, Any], i: int) -> Iterator[Issue]:
     unit, source_id = text(arm.get("dose"), "unit"), text(arm, "cell_source")
     if not unit or not source_id:
         return
