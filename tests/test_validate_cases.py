@@ -78,11 +78,11 @@ def test_hostile_files_are_reported_per_file_and_the_rest_is_still_checked(tmp_p
     condition = records / "conditions" / "copd.yaml"
     condition.write_text(condition.read_text().replace("label: chronic obstructive pulmonary disease", "label: COPD"))
     monkeypatch.chdir(tmp_path)
-    codes = {(Path(i.file).name, i.code) for i in validate_paths(["records"]).issues}
-    assert codes == {
-        ("bomb.yaml", "yaml-too-complex"), ("deep.yaml", "yaml-too-deep"), ("latin1.yaml", "encoding"),
-        ("tag.yaml", "yaml-tag"), ("big.yaml", "file-too-large"), ("empty.yaml", "empty-file"),
-        ("gone.yaml", "unreadable-file"), ("copd.yaml", "label-mismatch"),
+    found = {(Path(i.file).name, i.code, i.line) for i in validate_paths(["records"]).issues}
+    assert found == {
+        ("bomb.yaml", "yaml-too-complex", 3), ("deep.yaml", "yaml-too-deep", 2), ("latin1.yaml", "encoding", 23),
+        ("tag.yaml", "yaml-tag", 4), ("big.yaml", "file-too-large", 1), ("empty.yaml", "empty-file", 1),
+        ("gone.yaml", "unreadable-file", 1), ("copd.yaml", "label-mismatch", 5),
     }
 
 

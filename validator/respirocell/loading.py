@@ -530,13 +530,16 @@ def load_file(path: Path, keep_nodes: bool = False) -> RecordFile:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        record.problems.append(Issue("unreadable-file", f"cannot read file: {exc.strerror}", record.display))
+        record.problems.append(Issue("unreadable-file", f"cannot read file: {exc.strerror}", record.display,
+                                     line=1, column=1, suggestion="check the file exists and can be read"))
         return record
     try:
         record.data, nodes = parse_record(raw)
     except YamlProblem as problem:
-        record.problems.append(Issue(problem.code, problem.message, record.display, line=problem.line,
-                                     column=problem.column, suggestion=problem.suggestion))
+        # A problem of the whole file (too large, unreadable) is shown at its start, so every
+        # finding has a place editors and pull-request annotations can point at.
+        record.problems.append(Issue(problem.code, problem.message, record.display, line=problem.line or 1,
+                                     column=problem.column or 1, suggestion=problem.suggestion))
     else:
         if keep_nodes:
             record.nodes = nodes
