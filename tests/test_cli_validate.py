@@ -146,3 +146,14 @@ def test_schema_violation_is_the_fallback_for_unmapped_keywords() -> None:
     error = SimpleNamespace(absolute_path=["id"], schema={}, validator="const", instance="x", message="not const")
     (issue,) = list(_translate(record, error))
     assert (issue.code, issue.severity, issue.path) == ("schema-violation", Severity.ERROR, "id")
+
+
+@pytest.mark.parametrize(("line", "hint"), [
+    ("      orcid: https://orcid.org/0000-0002-1825-0097", "write only the iD, e.g. 0000-0002-1825-0097"),
+    ("      orcid: TODO", "write the iD as 0000-0002-1825-0097"),
+])
+def test_orcid_format_hints(in_corpus: Path, line: str, hint: str) -> None:
+    study = in_corpus / "studies" / "test-study-base.yaml"
+    study.write_text(study.read_text().replace("      orcid: 0000-0002-1825-0097", line))
+    doc = json.loads(CliRunner().invoke(cli, ["validate", "--format", "json"]).output)
+    assert [(i["code"], i["suggestion"]) for i in doc["issues"]] == [("invalid-format", hint)]

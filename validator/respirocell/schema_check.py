@@ -225,6 +225,11 @@ def _pattern_hint(value: Any, pattern: str) -> str | None:
         return "write durations like P28D (28 days), P6M (6 months), P1Y (1 year), PT48H (48 hours)"
     if "\\d{4}(-(0[1-9]" in pattern or "\\d{4}-(0[1-9]" in pattern:
         return "write dates as YYYY-MM-DD (or YYYY-MM / YYYY where allowed), e.g. 2013-05-01"
+    if pattern.startswith("^\\d{4}-\\d{4}"):
+        bare = value.rsplit("/", 1)[-1]
+        return f"write only the iD, e.g. {bare}" if bare != value else "write the iD as 0000-0002-1825-0097"
+    if pattern.startswith("^PMC"):
+        return f"write it as PMC followed by digits, e.g. PMC{re.sub(r'[^0-9]', '', value) or '3747729'}"
     if pattern.startswith("^[1-9]\\d{0,8}$"):
         digits = re.sub(r"\D", "", value)
         return f"give only the digits: \"{digits}\"" if digits else None
