@@ -12,10 +12,6 @@ class Severity(enum.StrEnum):
     ERROR = "error"
     WARNING = "warning"
 
-    @property
-    def rank(self) -> int:
-        return 0 if self is Severity.ERROR else 1
-
 
 @dataclass(frozen=True)
 class Issue:

@@ -546,10 +546,6 @@ def load_file(path: Path, keep_nodes: bool = False) -> RecordFile:
     return record
 
 
-def load_files(paths: Iterable[Path]) -> list[RecordFile]:
-    return [load_file(p) for p in paths]
-
-
 if _CParser is not None:
     class _NodeLoader(_CParser, _FastCore12Resolver):  # type: ignore[misc]
         """Nodes only, for positions: libyaml and the light resolver (tags do not matter here)."""
