@@ -8,20 +8,22 @@ here on purpose, because YAML 1.1 surprises real curators:
 * unquoted dates such as ``2013-05-01`` stay strings, so partial dates work the same way;
 * ``010`` is the integer 10, never octal 8; ``<<`` merge keys are ordinary (unknown) keys.
 
-The data is built straight from libyaml's node tree (``_build``) and only unusual
-documents (tags, aliases to collections, anything to report) go through the full
-constructor, which is what gives findings their wording; tests/test_loading_equivalence.py
-holds the two, and PyYAML's pure-Python parser, to the same results.
+Most record files are read by ``fastyaml``, a reader for the plain part of YAML that
+records are written in (about twice as fast as libyaml's node tree, positions included);
+it declines anything else. The rest is built straight from libyaml's node tree (``_build``),
+and only unusual documents (tags, aliases to collections, anything to report) go through the
+full constructor, which is what gives findings their wording. tests/test_fastyaml.py and
+tests/test_loading_equivalence.py hold all three, and PyYAML's pure-Python parser, to the
+same results.
 
-Positions are computed only when a finding needs one (``locate``): from the node tree while
-the record is being checked (``load_file(keep_nodes=True)``), else by composing the file
+Positions are computed only when a finding needs one (``locate``): from what the parse kept
+while the record is being checked (``load_file(keep_nodes=True)``), else by reading the file
 again; valid files never pay for them.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -30,6 +32,8 @@ from typing import Any
 
 import yaml
 
+from . import fastyaml
+from .fastyaml import CORE_SCHEMA, to_float, to_int
 from .issues import Issue
 
 #: Folder name -> record kind (schema class).
@@ -40,6 +44,8 @@ MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 20_000
 
 PathElem = str | int
+#: Where a parsed record's values are: ``fastyaml``'s spots, libyaml's node tree, or None.
+Positions = fastyaml.Spot | yaml.Node | None
 
 
 class YamlProblem(Exception):
@@ -55,30 +61,8 @@ class _Core12Resolver(yaml.resolver.BaseResolver):
     """Implicit typing of plain scalars per the YAML 1.2 core schema."""
 
 
-for _tag, _regex, _first in [
-    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
-    ("tag:yaml.org,2002:float",
-     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
-     "-+0123456789."),
-    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
-]:
-    _Core12Resolver.add_implicit_resolver(_tag, re.compile(_regex), list(_first))
-
-
-def _to_int(text: str) -> int:
-    if text.startswith(("0o", "0x")):
-        return int(text[2:], 8 if text[1] == "o" else 16)
-    return int(text, 10)
-
-
-def _to_float(text: str) -> float:
-    text = text.lower()
-    if text.endswith(".inf"):
-        return float("-inf") if text.startswith("-") else float("inf")
-    if text == ".nan":
-        return float("nan")
-    return float(text)
+for _tag, _regex, _first in CORE_SCHEMA:
+    _Core12Resolver.add_implicit_resolver(_tag, _regex, _first)
 
 
 class _SafeConstructor(yaml.constructor.BaseConstructor):
@@ -124,14 +108,14 @@ class _SafeConstructor(yaml.constructor.BaseConstructor):
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
         text = str(self.construct_scalar(node))
         try:
-            return _to_int(text)
+            return to_int(text)
         except ValueError:  # only with an explicit tag: !!int abc, !!int 0xZZ
             raise YamlProblem("yaml-syntax", f"'{text}' is not an integer", *_pos(node.start_mark)) from None
 
     def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
         text = str(self.construct_scalar(node))
         try:
-            return _to_float(text)
+            return to_float(text)
         except ValueError:
             raise YamlProblem("yaml-syntax", f"'{text.lower()}' is not a number", *_pos(node.start_mark)) from None
 
@@ -271,9 +255,9 @@ def _scalar(node: yaml.ScalarNode) -> Any:
         return value.lower() == "true"
     try:
         if tag == _INT:
-            return _to_int(value)
+            return to_int(value)
         if tag == _FLOAT:
-            return _to_float(value)
+            return to_float(value)
     except ValueError:
         raise _Unusual from None
     raise _Unusual
@@ -413,8 +397,9 @@ def parse_text(raw: bytes, *, loader_class: type = RecordLoader, fast: bool = Tr
     return parse_record(raw, loader_class=loader_class, fast=fast)[0]
 
 
-def parse_record(raw: bytes, *, loader_class: type = RecordLoader, fast: bool = True) -> tuple[Any, yaml.Node | None]:
-    """``parse_text``, and the node tree the data was built from (positions for ``locate``)."""
+def parse_record(raw: bytes, *, loader_class: type = RecordLoader, fast: bool = True) -> tuple[Any, Positions]:
+    """``parse_text``, and where its values are (for ``locate_node``): the fast reader's spots,
+    or else the node tree the data was built from."""
     if len(raw) > MAX_FILE_BYTES:
         raise YamlProblem("file-too-large", f"file is {len(raw):,} bytes; records are limited to {MAX_FILE_BYTES:,}",
                           suggestion="a record is a few kilobytes; split it or remove pasted text")
@@ -430,6 +415,10 @@ def parse_record(raw: bytes, *, loader_class: type = RecordLoader, fast: bool = 
             not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines())):
         raise YamlProblem("empty-file", "file has no content", 1, 1,
                           suggestion="fill it in, or create it with 'respirocell new'")
+    if fast:
+        plain = fastyaml.read(text)
+        if plain is not None:
+            return plain
     loader = None
     try:
         loader = loader_class(text)  # the pure-Python reader checks characters here already
@@ -557,7 +546,7 @@ else:  # pragma: no cover - PyYAML built without libyaml
     _NodeLoader = yaml.SafeLoader  # type: ignore[misc,assignment]
 
 
-def _compose(path: Path) -> yaml.Node | None:
+def _compose(path: Path) -> Positions:
     """The node tree of ``path``, cached by absolute path and file state: a relative path may
     name another file after a chdir, and a file may change between two runs in one process."""
     try:
@@ -568,9 +557,12 @@ def _compose(path: Path) -> yaml.Node | None:
 
 
 @lru_cache(maxsize=64)
-def _compose_cached(path: Path, _mtime_ns: int, _size: int) -> yaml.Node | None:
+def _compose_cached(path: Path, _mtime_ns: int, _size: int) -> Positions:
     try:
         text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+        plain = fastyaml.read(text)
+        if plain is not None:
+            return plain[1]
         return yaml.compose(text, Loader=_NodeLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
         return None
@@ -584,21 +576,26 @@ def locate(file: Path, path: tuple[PathElem, ...], at_key: bool = False) -> tupl
     return locate_node(node, path, at_key)
 
 
-def locate_node(node: yaml.Node, path: tuple[PathElem, ...], at_key: bool = False) -> tuple[int | None, int | None]:
-    """``locate`` in a node tree already composed."""
-    mark = node.start_mark
+def locate_node(node: Positions, path: tuple[PathElem, ...], at_key: bool = False) -> tuple[int | None, int | None]:
+    """``locate`` in positions already read: the fast reader's spots or a node tree."""
+    if node is None:
+        return (None, None)
+    if not isinstance(node, yaml.Node):
+        return fastyaml.locate(node, path, at_key)
+    current: yaml.Node = node
+    mark = current.start_mark
     for depth, elem in enumerate(path, start=1):
-        if isinstance(node, yaml.MappingNode) and isinstance(elem, str):
-            for key_node, value_node in node.value:
+        if isinstance(current, yaml.MappingNode) and isinstance(elem, str):
+            for key_node, value_node in current.value:
                 if key_node.value == elem:
                     mark = key_node.start_mark if at_key and depth == len(path) else value_node.start_mark
-                    node = value_node
+                    current = value_node
                     break
             else:
                 return _pos(mark)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(elem, int) and 0 <= elem < len(node.value):
-            node = node.value[elem]
-            mark = node.start_mark
+        elif isinstance(current, yaml.SequenceNode) and isinstance(elem, int) and 0 <= elem < len(current.value):
+            current = current.value[elem]
+            mark = current.start_mark
         else:
             return _pos(mark)
     return _pos(mark)
