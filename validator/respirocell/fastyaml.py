@@ -2,15 +2,15 @@
 
 Record files use a small part of YAML, the part ``respirocell fmt`` writes: block mappings and
 sequences, one-line plain or quoted scalars, one-line flow lists of plain words, and folded or
-literal block scalars. ``read`` parses exactly that part, and keeps every value's line and column, in
-about 150 µs for a 100-line record where the libyaml path takes 265 µs (the parse is most of
-what a validation run costs). It returns ``None``
-for anything else (tags, anchors, flow mappings, multi-line plain or quoted scalars, escapes,
-tabs, carriage returns, unusual indentation, duplicate keys, any syntax error), and the caller
-then parses the file with the reference loader (``loading.RecordLoader``), which also words
-every problem. So the fast path decides nothing on its own: what it accepts it must read
-exactly as the reference does, data and positions; tests/test_fastyaml.py holds it to that on
-every YAML file in the repository, on hostile inputs and on thousands of mutated records.
+literal block scalars. ``read`` parses exactly that part, keeping every value's line and
+column, in about 150 µs for a 100-line record where the libyaml path takes 265 µs (and the
+parse is most of what a validation run costs). It returns ``None`` for anything else (tags,
+anchors, flow mappings, multi-line plain or quoted scalars, escapes, tabs, carriage returns,
+unusual indentation, duplicate keys, any syntax error), and the caller then parses the file
+with the reference loader (``loading.RecordLoader``), which also words every problem. So the
+fast path decides nothing on its own: what it accepts it must read exactly as the reference
+does, data and positions; tests/test_fastyaml.py holds it to that on every YAML file in the
+repository, on hostile inputs and on thousands of mutated records.
 
 This module also holds the YAML 1.2 core schema (implicit typing of plain scalars) that both
 readers use.
