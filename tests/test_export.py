@@ -125,6 +125,18 @@ def test_jsonld_snapshot(exported: dict[str, Path]) -> None:
         "-k snapshot"
 
 
+def test_jsonld_text_is_the_standard_encoders(exported: dict[str, Path]) -> None:
+    """orjson writes the text; it must be what json.dumps(indent=2, sort_keys=True) writes,
+    and the standard encoder takes over where orjson refuses (integers beyond 64 bits)."""
+    from respirocell.export.jsonld import dumps
+
+    text = exported["jsonld"].read_text(encoding="utf-8")
+    document = json.loads(text)
+    assert text == json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    big = {"b": 10**30, "a": ["é", 1.5, {}, []]}
+    assert dumps(big) == json.dumps(big, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
 def test_jsonld_embeds_the_generated_context(exported: dict[str, Path]) -> None:
     document = json.loads(exported["jsonld"].read_text(encoding="utf-8"))
     generated = json.loads(CONTEXT.read_text(encoding="utf-8"))["@context"]

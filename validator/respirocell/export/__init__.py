@@ -15,21 +15,23 @@ import tempfile
 from pathlib import Path
 
 from ..loading import RecordFile
+from ..parallel import no_gc
 
 FORMATS = ("jsonld", "turtle", "ntriples", "tsv")
 _LABELS = {"jsonld": "JSON-LD", "turtle": "Turtle", "ntriples": "N-Triples"}
 
 
-def render(records: list[RecordFile], fmt: str) -> str:
-    """The text of a single-file export (jsonld, turtle or ntriples)."""
+def render_bytes(records: list[RecordFile], fmt: str) -> bytes:
+    """The UTF-8 text of a single-file export (jsonld, turtle or ntriples)."""
     from . import jsonld
 
-    document = jsonld.build_document(records)
+    with no_gc():  # a million new dicts; the collector would walk them over and over
+        document = jsonld.build_document(records)
     if fmt == "jsonld":
-        return jsonld.dumps(document)
+        return jsonld.dump_bytes(document)
     from . import rdf
 
-    return rdf.serialize(document, fmt)
+    return rdf.serialize(document, fmt).encode("utf-8")
 
 
 def write_export(records: list[RecordFile], fmt: str, output: Path) -> str:
@@ -47,7 +49,7 @@ def write_export(records: list[RecordFile], fmt: str, output: Path) -> str:
         return f"{output}/ ({len(files)} TSV tables, {count})"
     if output.is_dir():
         raise ValueError(f"{output} is a folder; give a file name for {fmt} export")
-    data = render(records, fmt).encode("utf-8")
+    data = render_bytes(records, fmt)
     write_file_atomic(output, data)
     return f"{output} ({_LABELS[fmt]}, {count}, {len(data):,} bytes)"
 

@@ -290,4 +290,21 @@ def build_document(records: list[RecordFile]) -> dict[str, Any]:
 
 def dumps(document: dict[str, Any]) -> str:
     """Canonical text: sorted keys, two-space indent, UTF-8 as is, one trailing newline."""
-    return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return dump_bytes(document).decode("utf-8")
+
+
+def dump_bytes(document: dict[str, Any]) -> bytes:
+    """``dumps`` as the UTF-8 bytes that are written (a 76 MB export need not become text).
+
+    Written by orjson: the standard library's encoder runs in pure Python whenever it indents
+    (2.2 s for 10,000 records, against 0.1 s). The two texts differ only in how a float with a
+    small exponent is spelled (1e-7 against 1e-07: the same number). The standard encoder is
+    kept for what orjson refuses (integers beyond 64 bits); non-finite numbers never get here
+    (``_literal`` refuses them)."""
+    import orjson
+
+    try:
+        return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+    except orjson.JSONEncodeError:
+        text = json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        return text.encode("utf-8")
