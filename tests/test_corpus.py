@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from respirocell import parallel
 from respirocell.corpus import Corpus, _alternation, find_root
 from respirocell.loading import RecordFile, discover, is_record_file, kind_of
 
@@ -78,7 +79,10 @@ def test_discover_matches_path_order(tree: Path) -> None:
     assert files == sorted(expected)
 
 
-def test_others_mentioning_matches_whole_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("min_files", [parallel.MIN_FILES, 1], ids=["one process", "workers"])
+def test_others_mentioning_matches_whole_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                min_files: int) -> None:
+    monkeypatch.setattr(parallel, "MIN_FILES", min_files)
     studies = tmp_path / "records" / "studies"
     studies.mkdir(parents=True)
     (studies / "t.yaml").write_text("id: t\n")
@@ -86,10 +90,12 @@ def test_others_mentioning_matches_whole_values(tmp_path: Path, monkeypatch: pyt
     (studies / "same.yaml").write_text("id: same\npublications:\n  - doi: 10.5555/BENCH.2  # upper case\n")
     (studies / "quoted.yaml").write_text("id: quoted\npublications: [{pmid: \"123\"}]\n")
     (studies / "prefix.yaml").write_text("id: prefix\npublications: [{pmid: \"1234\"}]\n")
+    (studies / "registry.yaml").write_text("id: registry\nregistrations:\n  - trial_id: nct01234567\n")
     monkeypatch.chdir(tmp_path)
     corpus = Corpus.from_records(_records([Path("records/studies/t.yaml")]), [Path("records")])
     found = {r.path.name for r in corpus.others_mentioning(["10.5555/bench.2", "123"], folders=["studies"])}
     assert found == {"same.yaml", "quoted.yaml"}
+    assert {r.path.name for r in corpus.others_mentioning(["NCT01234567"])} == {"registry.yaml"}
     many = [f"10.5555/x.{i}" for i in range(100)] + ["10.5555/bench.2"]
     assert {r.path.name for r in corpus.others_mentioning(many)} == {"same.yaml"}
 

@@ -163,6 +163,36 @@ def _alternation(words: Iterable[bytes]) -> bytes:
     return emit(trie)
 
 
+def _mentioning(task: tuple[list[bytes], list[str]]) -> list[str]:
+    """The files among ``task[1]`` whose lower-cased bytes hold one of the needles
+    ``task[0]`` as a whole value (see ``Corpus.others_mentioning``)."""
+    needles, paths = task
+    whole = re.compile(_alternation(needles) + rb"""(?=[\s"',\]}#]|\Z)""").search
+    # A part of each needle that has no letters reads the same in any case, so a file that
+    # holds none of those parts cannot mention a needle and is not lower-cased at all.
+    anchors = sorted({max(re.split(rb"[a-z]+", n), key=len) for n in needles})
+    if len(needles) > 16 or min(map(len, anchors)) < 4:
+        anchors = []
+    hits = []
+    for text in paths:
+        raw = _read(text)
+        if raw is None:
+            continue
+        if anchors:
+            for anchor in anchors:
+                if anchor in raw:
+                    break
+            else:
+                continue
+        lowered = raw.lower()
+        if len(needles) <= 16:  # a plain substring test first: far faster than the regex engine
+            if any(needle in lowered for needle in needles) and whole(lowered) is not None:
+                hits.append(text)
+        elif whole(lowered) is not None:
+            hits.append(text)
+    return hits
+
+
 @dataclass
 class Corpus:
     targets: list[RecordFile]
@@ -274,28 +304,22 @@ class Corpus:
         ``,``, ``]``, ``}``, ``#``), so ``10.1/a.1`` does not pick every file citing ``10.1/a.12``.
 
         Each file is read once and scanned as bytes, in ASCII lower case (DOIs compare that
-        way; a wider net only parses a file more); only files that mention a token are parsed.
+        way; a wider net only parses a file more), on every core when there are many (the
+        pre-commit case: one changed file, the whole corpus around it); only files that
+        mention a token are parsed.
         """
-        needles = {t.encode("utf-8").lower() for t in tokens if t}
+        from .parallel import jobs_for, map_files
+
+        needles = sorted({t.encode("utf-8").lower() for t in tokens if t})
         wanted = set(folders)
         if not needles:
             return
-        whole = re.compile(_alternation(needles) + rb"""(?=[\s"',\]}#]|\Z)""").search
-        if len(needles) <= 16:  # a plain substring test first: far faster than the regex engine
-            listed = list(needles)
-
-            def found(raw: bytes) -> bool:
-                for needle in listed:
-                    if needle in raw:
-                        return whole(raw) is not None
-                return False
-        else:
-            found = whole  # type: ignore[assignment]
-        for text, folder in self._others.items():
-            if folder not in wanted:
-                continue
-            raw = _read(text)
-            if raw is not None and found(raw.lower()):
+        paths = [text for text, folder in self._others.items() if folder in wanted]
+        jobs = jobs_for(len(paths))
+        size = -(-len(paths) // (jobs * 4)) if jobs > 1 else len(paths) or 1
+        chunks = [(needles, paths[i:i + size]) for i in range(0, len(paths), size)]
+        for found in map_files(_mentioning, chunks, jobs):
+            for text in found:
                 rec = self._load_other(text)
                 if rec.parsed:
                     yield rec

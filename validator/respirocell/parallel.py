@@ -9,13 +9,15 @@ it saves below ``MIN_FILES`` files.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    import multiprocessing.context
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -90,6 +92,8 @@ def _run_shared(bounds: tuple[int, int]) -> list[object]:
 
 
 def _context() -> multiprocessing.context.BaseContext:
+    import multiprocessing  # only runs that use workers pay for importing it
+
     # fork: workers start at once with everything already imported and compiled (the
     # schema validators, the term tables). Elsewhere, or where fork is unsafe, spawn.
     if sys.platform == "linux":

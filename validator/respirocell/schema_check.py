@@ -12,9 +12,9 @@ import json
 import re
 from collections.abc import Iterator
 from functools import cache
-from importlib import resources
 from typing import Any
 
+from . import package_data
 from .issues import Issue
 from .loading import RecordFile, format_path
 
@@ -24,7 +24,7 @@ JSON_TYPES = {"string": "text", "integer": "a whole number", "number": "a number
 
 @cache
 def json_schema() -> dict[str, Any]:
-    text = resources.files("respirocell").joinpath("_generated/respirocell.schema.json").read_text(encoding="utf-8")
+    text = package_data.read_text("_generated/respirocell.schema.json")
     return json.loads(text)  # type: ignore[no-any-return]
 
 

@@ -10,9 +10,9 @@ import json
 import re
 from collections.abc import Iterator
 from functools import cache
-from importlib import resources
 from typing import Any
 
+from .. import package_data
 from ..corpus import Corpus
 from ..issues import Issue, Severity
 from ..loading import RecordFile
@@ -24,7 +24,7 @@ SOURCE_PREFIXES = {"doi": "doi", "pmid": "pmid", "pmcid": "pmcid"}
 
 @cache
 def prefix_table() -> dict[str, dict[str, Any]]:
-    raw = resources.files("respirocell").joinpath("_generated/identifiers.json").read_text(encoding="utf-8")
+    raw = package_data.read_text("_generated/identifiers.json")
     return json.loads(raw)["prefixes"]  # type: ignore[no-any-return]
 
 

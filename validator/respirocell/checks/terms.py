@@ -10,9 +10,9 @@ import difflib
 import json
 from collections.abc import Iterator
 from functools import cache
-from importlib import resources
 from typing import Any
 
+from .. import package_data
 from ..issues import Issue
 from ..loading import RecordFile
 from ._util import issue, text
@@ -29,7 +29,7 @@ ADD_TERM = "python tools/add_term.py"
 
 @cache
 def term_table() -> dict[str, dict[str, Any]]:
-    raw = resources.files("respirocell").joinpath("data/terms.json").read_text(encoding="utf-8")
+    raw = package_data.read_text("data/terms.json")
     return json.loads(raw)["terms"]  # type: ignore[no-any-return]
 
 

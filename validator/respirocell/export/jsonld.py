@@ -24,10 +24,9 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from functools import cache
-from importlib import resources
 from typing import Any
 
-from .. import __version__
+from .. import __version__, package_data
 from ..loading import RecordFile
 
 #: Record kind -> the IRI path segment its records live under.
@@ -45,7 +44,7 @@ JsonNode = dict[str, Any]
 
 # -- generated artifacts ----------------------------------------------------------------
 def _generated(name: str) -> Any:
-    return json.loads(resources.files("respirocell").joinpath(f"_generated/{name}").read_text(encoding="utf-8"))
+    return json.loads(package_data.read_text(f"_generated/{name}"))
 
 
 @cache
