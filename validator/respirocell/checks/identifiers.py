@@ -147,9 +147,8 @@ def _check_source(record: RecordFile, source: str, path: tuple[Any, ...]) -> Ite
 
 @cache
 def _countries() -> frozenset[str]:
-    import pycountry
-
-    return frozenset(c.alpha_2 for c in pycountry.countries)
+    """ISO 3166-1 alpha-2 codes, written from pycountry by tools/generate.py."""
+    return frozenset(json.loads(package_data.read_text("_generated/countries.json"))["alpha_2"])
 
 
 def _is_country(code: str) -> bool:
