@@ -85,7 +85,8 @@ def project(value: Any, fields: Any, strict: bool = False) -> Any:
     if fields is ...:
         return value
     if isinstance(value, dict):
-        kept = {k: project(value[k], sub, strict) for k, sub in fields.items() if k in value}
+        kept = {k: value[k] if sub is ... else project(value[k], sub, strict)
+                for k, sub in fields.items() if k in value}
         return _Projected(kept, fields) if strict else kept
     if isinstance(value, list):
         return [project(v, fields, strict) if isinstance(v, dict) else v for v in value]

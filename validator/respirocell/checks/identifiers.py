@@ -20,6 +20,10 @@ from ._util import issue, items, text
 
 #: How curators write a source that is not a registry id: prefix -> identifiers.json key.
 SOURCE_PREFIXES = {"doi": "doi", "pmid": "pmid", "pmcid": "pmcid"}
+_ORCID_FORM = re.compile(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]")
+_ALPHA_2 = re.compile(r"[A-Z]{2}")
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+_DATE_FORM = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 
 
 @cache
@@ -111,7 +115,7 @@ def check_identifiers(record: RecordFile) -> Iterator[Issue]:
                         ("registrations", i, "trial_id"), suggestion=hint)
     for i, curator in items(data.get("curation"), "curators"):
         orcid = text(curator, "orcid")
-        if orcid and re.fullmatch(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]", orcid) and not orcid_ok(orcid):
+        if orcid and _ORCID_FORM.fullmatch(orcid) and not orcid_ok(orcid):
             yield issue(record, "invalid-orcid", f"'{orcid}' fails the ORCID checksum (last character)",
                         ("curation", "curators", i, "orcid"), suggestion="copy the ORCID iD from orcid.org")
     for i, use in items(data.get("curation"), "sources"):
@@ -125,7 +129,7 @@ def check_identifiers(record: RecordFile) -> Iterator[Issue]:
     countries = data.get("countries")
     if isinstance(countries, list):
         for i, code in enumerate(countries):
-            if isinstance(code, str) and re.fullmatch(r"[A-Z]{2}", code) and not _is_country(code):
+            if isinstance(code, str) and _ALPHA_2.fullmatch(code) and not _is_country(code):
                 yield issue(record, "unknown-country", f"'{code}' is not an ISO 3166-1 alpha-2 country code",
                             ("countries", i), suggestion=_country_hint(code))
     yield from _check_dates(record)
@@ -140,7 +144,7 @@ def _check_source(record: RecordFile, source: str, path: tuple[Any, ...]) -> Ite
         return
     key, local = kind
     if key in ("doi", "pmid", "pmcid") or key.isupper():
-        pattern = {"doi": re.compile(r"^10\.\d{4,9}/\S+$")}.get(key) or _pattern(key)
+        pattern = _DOI if key == "doi" else _pattern(key)
         if pattern is not None and not pattern.match(local):
             yield issue(record, "invalid-identifier", f"'{source}' is not a valid {key} identifier", path)
 
@@ -169,7 +173,7 @@ def _check_dates(record: RecordFile) -> Iterator[Issue]:
                       ("created", ("curation", "created")), ("modified", ("curation", "modified"))]:
         holder = data.get("curation") if path[0] == "curation" else data
         value = text(holder, key)
-        if not value or not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+        if not value or not _DATE_FORM.fullmatch(value):
             continue  # the schema pass reports the form
         span = parse_date(value)
         if span is None:
