@@ -97,7 +97,8 @@ _TYPED_FIRST = frozenset(_BY_FIRST)
 #: Every line, cut into indentation, a sequence dash ("- "), a field name (not one the core
 #: schema reads as a boolean or null), the spaces after its colon (none at the end of the
 #: line), and the rest.
-_LINE = re.compile(r"^( *)(- +)?(?:(?!(?:true|false|null):)([a-z_][a-z0-9_]*):( +|$))?(.*)$", re.M)
+#: (Possessive quantifiers: the same matches, without retrying shorter runs when a part fails.)
+_LINE = re.compile(r"^( *+)(- ++)?(?:(?!(?:true|false|null):)([a-z_][a-z0-9_]*+):( ++|$))?(.*+)$", re.M)
 _DOUBLE = re.compile(r'"([^"\\]*)"(?: +#.*| *)\Z')
 _SINGLE = re.compile(r"'((?:[^']|'')*)'(?: +#.*| *)\Z")
 _FLOW = re.compile(r"\[([^\[\]{}#:]*)\](?: +#.*| *)\Z")
