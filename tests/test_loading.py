@@ -150,3 +150,13 @@ def test_locate_sees_the_current_file(tmp_path: Path, monkeypatch: pytest.Monkey
     assert locate(Path("r.yaml"), ("y",)) == (5, 4)
     Path("r.yaml").write_text("y: 2\n")
     assert locate(Path("r.yaml"), ("y",)) == (1, 4)
+
+
+def test_an_integer_too_long_to_convert_is_a_finding_not_a_crash() -> None:
+    """Python refuses to convert integers of over 4,300 digits; the record gets a finding at the
+    value, with the value cut short in the message."""
+    for text, column in [("a: " + "9" * 5000 + "\n", 4), ("a: [" + "9" * 5000 + "]\n", 5)]:
+        with pytest.raises(YamlProblem) as caught:
+            parse_text(text.encode())
+        assert (caught.value.code, caught.value.line, caught.value.column) == ("yaml-syntax", 1, column)
+        assert caught.value.message == f"'{'9' * 37}...' is not an integer"

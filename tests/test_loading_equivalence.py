@@ -59,6 +59,7 @@ HOSTILE = [
     "a: `x\n", "a: %x\n", "a: ,x\n", "a: [a, b]]\n", "a: {b: c}}\n", "a: \x07\n", "a: \x00\n",
     "a: x\u2028y\n", "a: x\x85y\n", "a: x\u2029y\n", "a: \ud7ff\n", "a: \U0001f600\n", "a: \ufffe\n",
     "[" * 200 + "]" * 200 + "\n", "a: " + "[" * 5000 + "\n",
+    "a: " + "9" * 5000 + "\n", "a: [" + "9" * 5000 + "]\n", "9" * 5000 + ": a\n", "a: -" + "9" * 5000 + "\n",
     "a:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, 300)),
     # strings that stay strings
     'a: "a\\/b"\nb: "\\x41\\u00e9\\U0001F600"\nc: "tab\\there"\nd: "\\N\\_\\L\\P"\ne: "\\e\\0\\a"\n',

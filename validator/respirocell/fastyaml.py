@@ -121,7 +121,7 @@ def read(text: str) -> tuple[dict[str, Any], Spot] | None:
         return None
     try:
         return _Reader(text).document()
-    except (_Unusual, RecursionError):
+    except (_Unusual, RecursionError, ValueError):  # ValueError: an integer of over 4,300 digits
         return None
 
 

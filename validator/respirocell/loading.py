@@ -65,6 +65,11 @@ for _tag, _regex, _first in CORE_SCHEMA:
     _Core12Resolver.add_implicit_resolver(_tag, _regex, _first)
 
 
+def _shown(text: str, limit: int = 40) -> str:
+    """``text`` for a message: long values (an integer of 5,000 digits) are cut short."""
+    return text if len(text) <= limit else f"{text[:limit - 3]}..."
+
+
 class _SafeConstructor(yaml.constructor.BaseConstructor):
     """Builds plain dict/list/str/int/float/bool/None; anything else is refused."""
 
@@ -110,14 +115,15 @@ class _SafeConstructor(yaml.constructor.BaseConstructor):
         try:
             return to_int(text)
         except ValueError:  # only with an explicit tag: !!int abc, !!int 0xZZ
-            raise YamlProblem("yaml-syntax", f"'{text}' is not an integer", *_pos(node.start_mark)) from None
+            raise YamlProblem("yaml-syntax", f"'{_shown(text)}' is not an integer", *_pos(node.start_mark)) from None
 
     def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
         text = str(self.construct_scalar(node))
         try:
             return to_float(text)
         except ValueError:
-            raise YamlProblem("yaml-syntax", f"'{text.lower()}' is not a number", *_pos(node.start_mark)) from None
+            raise YamlProblem("yaml-syntax", f"'{_shown(text.lower())}' is not a number",
+                              *_pos(node.start_mark)) from None
 
     def construct_undefined(self, node: yaml.Node) -> Any:
         tag = node.tag.replace("tag:yaml.org,2002:", "!!")
