@@ -11,7 +11,9 @@ mutations also prove that it declines often enough for the comparison to mean so
 from __future__ import annotations
 
 import random
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import yaml
@@ -19,6 +21,7 @@ from test_loading_equivalence import INPUTS, REPO, _corpus_files, _paths, _rando
 
 from respirocell import fastyaml, loading
 from respirocell.loading import YamlProblem, locate_node, parse_record, parse_text
+from respirocell.validation import validate_paths
 
 
 def _reference(text: str) -> tuple[object, ...]:
@@ -184,3 +187,24 @@ def test_random_short_values() -> None:
         value = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 14)))
         accepted += check("a: " + value + rng.choice(["", "\n", "\nb: 1\n"]))
     assert accepted > 1000
+
+
+def test_reports_are_the_same_without_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """End to end: validating the real records and 300 mutated copies gives the same findings,
+    positions included, whether or not the fast reader is used."""
+    records = tmp_path / "records"
+    shutil.copytree(REPO / "records", records)
+    rng = random.Random(77)
+    sources = sorted((REPO / "records" / "studies").glob("*.yaml"))
+    for k in range(300):
+        source = rng.choice(sources)
+        text = source.read_text(encoding="utf-8")
+        for _ in range(rng.choice([1, 2, 3])):
+            text = _mutate(text, rng)
+        (records / "studies" / f"{source.stem}-mutant-{k}.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    with_it = validate_paths(["records"], jobs=1)
+    monkeypatch.setattr(fastyaml, "read", lambda text: None)
+    loading._compose_cached.cache_clear()
+    without_it = validate_paths(["records"], jobs=1)
+    assert with_it.errors and with_it.issues == without_it.issues
