@@ -285,8 +285,9 @@ class RecordFile:
     kind: str | None  # schema class from the folder name, None if the folder is not a kind folder
     data: Any = None
     problems: list[Issue] = field(default_factory=list)
-    #: The YAML node tree, kept (by ``load_file(keep_nodes=True)``) only while the record is
-    #: checked: positions then need no second read of the file.
+    #: Where the values are (``Positions``: the fast reader's spots or libyaml's node tree),
+    #: kept by ``load_file(keep_nodes=True)`` only while the record is checked: positions then
+    #: need no second read of the file.
     nodes: Any = field(default=None, repr=False, compare=False)
 
     @property
