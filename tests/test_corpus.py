@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from respirocell import corpus as corpus_module
 from respirocell import parallel
 from respirocell.corpus import Corpus, _alternation, find_root
 from respirocell.loading import RecordFile, discover, is_record_file, kind_of
@@ -79,10 +80,12 @@ def test_discover_matches_path_order(tree: Path) -> None:
     assert files == sorted(expected)
 
 
-@pytest.mark.parametrize("min_files", [parallel.MIN_FILES, 1], ids=["one process", "workers"])
+@pytest.mark.parametrize("min_files", [None, 1], ids=["one process", "workers"])
 def test_others_mentioning_matches_whole_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                min_files: int) -> None:
-    monkeypatch.setattr(parallel, "MIN_FILES", min_files)
+                                                min_files: int | None) -> None:
+    if min_files is not None:
+        monkeypatch.setattr(parallel, "MIN_FILES", min_files)
+        monkeypatch.setattr(corpus_module, "SCAN_MIN_FILES", min_files)
     studies = tmp_path / "records" / "studies"
     studies.mkdir(parents=True)
     (studies / "t.yaml").write_text("id: t\n")
