@@ -9,7 +9,7 @@ here on purpose, because YAML 1.1 surprises real curators:
 * ``010`` is the integer 10, never octal 8; ``<<`` merge keys are ordinary (unknown) keys.
 
 Most record files are read by ``fastyaml``, a reader for the plain part of YAML that
-records are written in (about twice as fast as libyaml's node tree, positions included);
+records are written in (almost twice as fast as libyaml's node tree, positions included);
 it declines anything else. The rest is built straight from libyaml's node tree (``_build``),
 and only unusual documents (tags, aliases to collections, anything to report) go through the
 full constructor, which is what gives findings their wording. tests/test_fastyaml.py and
@@ -554,8 +554,9 @@ else:  # pragma: no cover - PyYAML built without libyaml
 
 
 def _compose(path: Path) -> Positions:
-    """The node tree of ``path``, cached by absolute path and file state: a relative path may
-    name another file after a chdir, and a file may change between two runs in one process."""
+    """Where the values of ``path`` are (the fast reader's spots, else libyaml's node tree),
+    cached by absolute path and file state: a relative path may name another file after a
+    chdir, and a file may change between two runs in one process."""
     try:
         stat = path.stat()
     except OSError:
@@ -577,10 +578,7 @@ def _compose_cached(path: Path, _mtime_ns: int, _size: int) -> Positions:
 
 def locate(file: Path, path: tuple[PathElem, ...], at_key: bool = False) -> tuple[int | None, int | None]:
     """Position of ``path`` in ``file``: the value (or its key), else the deepest existing parent."""
-    node = _compose(file)
-    if node is None:
-        return (None, None)
-    return locate_node(node, path, at_key)
+    return locate_node(_compose(file), path, at_key)
 
 
 def locate_node(node: Positions, path: tuple[PathElem, ...], at_key: bool = False) -> tuple[int | None, int | None]:
