@@ -99,6 +99,7 @@ def test_condition_template_errors_name_the_expected_codes_and_lines(repo: Path)
         "category": {"invalid-enum", "unsourced-field"},
         "synonyms": {"empty-value", "unsourced-field"},
         "notes": {"empty-value"},
+        "not_reported": {"invalid-enum"},
         "curators.name": {"empty-value"},
         "curators.orcid": {"invalid-format"},
         "sources.source": {"empty-value"},

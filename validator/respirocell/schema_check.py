@@ -223,14 +223,14 @@ def _pattern_hint(value: Any, pattern: str) -> str | None:
         return f"use the two-letter ISO code in capitals, e.g. '{value.upper()[:2]}'"
     if pattern.startswith("^P(?!$)"):
         return "write durations like P28D (28 days), P6M (6 months), P1Y (1 year), PT48H (48 hours)"
-    if "\\d{4}(-(0[1-9]" in pattern or "\\d{4}-(0[1-9]" in pattern:
+    if "[0-9]{4}(-(0[1-9]" in pattern or "[0-9]{4}-(0[1-9]" in pattern or pattern == "^[0-9]{4}$":
         return "write dates as YYYY-MM-DD (or YYYY-MM / YYYY where allowed), e.g. 2013-05-01"
-    if pattern.startswith("^\\d{4}-\\d{4}"):
+    if pattern.startswith("^[0-9]{4}-[0-9]{4}"):
         bare = value.rsplit("/", 1)[-1]
         return f"write only the iD, e.g. {bare}" if bare != value else "write the iD as 0000-0002-1825-0097"
     if pattern.startswith("^PMC"):
         return f"write it as PMC followed by digits, e.g. PMC{re.sub(r'[^0-9]', '', value) or '3747729'}"
-    if pattern.startswith("^[1-9]\\d{0,8}$"):
+    if pattern.startswith("^[1-9][0-9]{0,8}$"):
         digits = re.sub(r"\D", "", value)
         return f"give only the digits: \"{digits}\"" if digits else None
     return None

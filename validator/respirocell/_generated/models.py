@@ -73,6 +73,21 @@ class LinkMLMeta(RootModel):
 
 linkml_meta = None
 
+class RecommendedField(str, Enum):
+    """
+    The recommended fields a record can mark as not reported by its sources.
+    """
+    phase = "phase"
+    design = "design"
+    countries = "countries"
+    start_date = "start_date"
+    enrollment = "enrollment"
+    arms = "arms"
+    outcomes = "outcomes"
+    cell_type = "cell_type"
+    culture_expanded = "culture_expanded"
+
+
 class EvidenceBasis(str, Enum):
     """
     Where a study record's results come from.
@@ -771,6 +786,7 @@ class Record(ConfiguredBaseModel):
     id: str = Field(default=..., description="""The record's stable id; it must equal the file name without .yaml and be unique in the whole registry. Never change it once published: other records point to it.""")
     curation: Curation = Field(default=..., description="""Who curated the record, when, and which source each group of facts came from.""")
     notes: Optional[str] = Field(default=None, description="""Anything a reader should know that the structured fields cannot say.""")
+    not_reported: Optional[list[RecommendedField]] = Field(default=None, description="""Recommended fields that no cited source reports (for example countries or start_date). Listing a field here records that it was looked for and not found, which silences its recommended-field warning; a field listed here must be left empty.""")
 
 
 class Study(Record):
@@ -800,6 +816,7 @@ class Study(Record):
     id: str = Field(default=..., description="""The record's stable id; it must equal the file name without .yaml and be unique in the whole registry. Never change it once published: other records point to it.""")
     curation: Curation = Field(default=..., description="""Who curated the record, when, and which source each group of facts came from.""")
     notes: Optional[str] = Field(default=None, description="""Anything a reader should know that the structured fields cannot say.""")
+    not_reported: Optional[list[RecommendedField]] = Field(default=None, description="""Recommended fields that no cited source reports (for example countries or start_date). Listing a field here records that it was looked for and not found, which silences its recommended-field warning; a field listed here must be left empty.""")
 
 
 class CellSource(Record):
@@ -820,6 +837,7 @@ class CellSource(Record):
     id: str = Field(default=..., description="""The record's stable id; it must equal the file name without .yaml and be unique in the whole registry. Never change it once published: other records point to it.""")
     curation: Curation = Field(default=..., description="""Who curated the record, when, and which source each group of facts came from.""")
     notes: Optional[str] = Field(default=None, description="""Anything a reader should know that the structured fields cannot say.""")
+    not_reported: Optional[list[RecommendedField]] = Field(default=None, description="""Recommended fields that no cited source reports (for example countries or start_date). Listing a field here records that it was looked for and not found, which silences its recommended-field warning; a field listed here must be left empty.""")
 
 
 class Condition(Record):
@@ -833,6 +851,7 @@ class Condition(Record):
     id: str = Field(default=..., description="""The record's stable id; it must equal the file name without .yaml and be unique in the whole registry. Never change it once published: other records point to it.""")
     curation: Curation = Field(default=..., description="""Who curated the record, when, and which source each group of facts came from.""")
     notes: Optional[str] = Field(default=None, description="""Anything a reader should know that the structured fields cannot say.""")
+    not_reported: Optional[list[RecommendedField]] = Field(default=None, description="""Recommended fields that no cited source reports (for example countries or start_date). Listing a field here records that it was looked for and not found, which silences its recommended-field warning; a field listed here must be left empty.""")
 
 
 class OntologyTerm(ConfiguredBaseModel):
@@ -844,7 +863,7 @@ class OntologyTerm(ConfiguredBaseModel):
 
     @field_validator('id')
     def pattern_id(cls, v):
-        pattern=re.compile(r"^[A-Za-z][A-Za-z0-9_.]*:[^\s:]+$")
+        pattern=re.compile(r"^[A-Za-z][A-Za-z0-9_.]*:[A-Za-z0-9_.-]+$")
         if isinstance(v, list):
             for element in v:
                 if isinstance(element, str) and not pattern.search(element):
@@ -877,7 +896,7 @@ class Publication(ConfiguredBaseModel):
 
     @field_validator('doi')
     def pattern_doi(cls, v):
-        pattern=re.compile(r"^10\.\d{4,9}/\S+$")
+        pattern=re.compile(r"^10\.[0-9]{4,9}/[!-~]+$")
         if isinstance(v, list):
             for element in v:
                 if isinstance(element, str) and not pattern.search(element):
@@ -890,7 +909,7 @@ class Publication(ConfiguredBaseModel):
 
     @field_validator('pmid')
     def pattern_pmid(cls, v):
-        pattern=re.compile(r"^[1-9]\d{0,8}$")
+        pattern=re.compile(r"^[1-9][0-9]{0,8}$")
         if isinstance(v, list):
             for element in v:
                 if isinstance(element, str) and not pattern.search(element):
@@ -903,7 +922,7 @@ class Publication(ConfiguredBaseModel):
 
     @field_validator('pmcid')
     def pattern_pmcid(cls, v):
-        pattern=re.compile(r"^PMC\d+$")
+        pattern=re.compile(r"^PMC[0-9]+$")
         if isinstance(v, list):
             for element in v:
                 if isinstance(element, str) and not pattern.search(element):
@@ -963,6 +982,7 @@ class Outcome(ConfiguredBaseModel):
     """
     An outcome measure of a study - what was measured, its role and timepoint - and its result where the source reports one.
     """
+    id: str = Field(default=..., description="""A short id for the outcome, unique within the study (primary-safety, mortality-day-28). It names the outcome in the linked data, so reordering outcomes changes nothing.""")
     name: str = Field(default=..., description="""The outcome as the source names it.""")
     category: Optional[OutcomeCategory] = Field(default=None, description="""The kind of measure (FEV1, 6-minute walk distance, mortality ...), where one fits.""")
     role: OutcomeRole = Field(default=..., description="""Primary, secondary, safety or exploratory.""")
@@ -1007,7 +1027,7 @@ class Curator(ConfiguredBaseModel):
 
     @field_validator('orcid')
     def pattern_orcid(cls, v):
-        pattern=re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
+        pattern=re.compile(r"^[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]$")
         if isinstance(v, list):
             for element in v:
                 if isinstance(element, str) and not pattern.search(element):

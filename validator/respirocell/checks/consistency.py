@@ -26,17 +26,24 @@ RECOMMENDED = {
     "CellSource": ["cell_type", "culture_expanded"],
 }
 #: Fields that are the record's own bookkeeping rather than facts read in a source.
-NOT_FACTS = {"id", "curation", "notes"}
+NOT_FACTS = {"id", "curation", "notes", "not_reported"}
 STOPPED = {"terminated", "suspended", "withdrawn"}
 
 
 def check_consistency(record: RecordFile) -> Iterator[Issue]:
     data = record.data
     yield from _provenance(record)
+    marked = data.get("not_reported")
+    marked = set(marked) if isinstance(marked, list) and all(isinstance(m, str) for m in marked) else set()
     for field in RECOMMENDED.get(record.kind or "", []):
-        if field not in data and not _exempt(record, field):
+        if field not in data and field not in marked and not _exempt(record, field):
             yield issue(record, "recommended-field", f"'{field}' is empty; fill it in if the sources give it",
-                        severity=Severity.WARNING, suggestion="if no source gives it, say so in notes:")
+                        severity=Severity.WARNING,
+                        suggestion=f"if no cited source reports it, add it to not_reported: [{field}]")
+    for i, field in enumerate(data.get("not_reported") or []):
+        if isinstance(field, str) and field in data:
+            yield issue(record, "not-reported-conflict", f"'{field}' is listed in not_reported but has a value",
+                        ("not_reported", i), suggestion=f"remove '{field}' from not_reported")
     if record.kind == "Study":
         yield from _study(record)
 
