@@ -28,8 +28,29 @@ def _default_paths(paths: tuple[Path, ...]) -> list[Path]:
 
 records_argument = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 
+#: Commands that live in their own modules, imported only when run (so --help stays fast):
+#: name -> "module:attribute" of a click command.
+LAZY_COMMANDS: dict[str, str] = {}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """A click group that imports a command's module only when that command is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = LAZY_COMMANDS.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        import importlib
+
+        module, attribute = target.split(":")
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="respirocell")
 def cli() -> None:
     """Validate and publish the respirocell registry of stem-cell therapy studies for respiratory disease.

@@ -100,3 +100,21 @@ def check_file(path: Path) -> tuple[str, str | None, Any, list[Issue], list[Issu
 
 #: Tests set this: kept fields then refuse to answer for a field SHARED_FIELDS does not list.
 STRICT_SHARED_FIELDS = False
+
+
+class InvalidCorpusError(Exception):
+    """The corpus has errors, so nothing may be published from it; ``report`` holds the findings."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__(f"the corpus has {len(report.errors)} error(s); nothing was published")
+        self.report = report
+
+
+def valid_records(paths: Iterable[Path | str]) -> list[RecordFile]:
+    """The parsed records under ``paths`` once the whole corpus validates without errors, for
+    everything that publishes the corpus (export, site, release). Raises InvalidCorpusError."""
+    corpus = Corpus.from_paths([Path(p) for p in paths])
+    report = validate(corpus)
+    if not report.ok():
+        raise InvalidCorpusError(report)
+    return [record for record in corpus.targets if record.parsed]
