@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 TESTS = Path(__file__).parent
 REPO = TESTS.parent
@@ -11,12 +13,39 @@ BASE = TESTS / "data" / "base"
 CASES = TESTS / "cases"
 
 
-def build_corpus(dest: Path, *overlays: Path) -> Path:
-    """Copy the valid base corpus to ``dest``/records and lay each overlay's records/ on top."""
+def build_corpus(dest: Path) -> Path:
+    """Copy the valid base corpus to ``dest``/records."""
     records = dest / "records"
     shutil.copytree(BASE, records)
-    for overlay in overlays:
-        shutil.copytree(overlay / "records", records, dirs_exist_ok=True)
+    return records
+
+
+def case_doc(case: Path) -> dict[str, Any]:
+    return yaml.safe_load((case / "case.yaml").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def case_bytes(case: Path) -> bytes:
+    """The bytes of the one file a case changes: a few line edits of a base file, or whole content.
+
+    ``edits`` replace base lines [first, last] (1-based, inclusive; last = first - 1 inserts)
+    with ``new`` lines, applied bottom-up so line numbers refer to the base file."""
+    doc = case_doc(case)
+    encoding = doc.get("encoding", "utf-8")
+    if "content" in doc:
+        return str(doc["content"]).encode(encoding)
+    lines = (BASE / doc["file"]).read_text(encoding="utf-8").split("\n")
+    for edit in sorted(doc["edits"], key=lambda e: e["lines"][0], reverse=True):
+        first, last = edit["lines"]
+        lines[first - 1:last] = edit["new"]
+    return "\n".join(lines).encode(encoding)
+
+
+def apply_case(dest: Path, case: Path) -> Path:
+    """The base corpus under ``dest``/records with the case's file laid on top."""
+    records = build_corpus(dest)
+    target = records / case_doc(case)["file"]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(case_bytes(case))
     return records
 
 

@@ -1,8 +1,9 @@
 """One test per invalid example: each case must raise exactly the findings it declares.
 
-A case is ``tests/cases/<code>/records/...`` laid over the valid base corpus in
-``tests/data/base``; ``expected.yaml`` lists every finding (code, severity, file, line,
-column) the whole corpus must produce - nothing more, nothing less.
+A case is ``tests/cases/<code>/case.yaml``: a few line edits of one file of the valid base
+corpus in ``tests/data/base`` (or a whole new file), and under ``expect`` every finding
+(code, severity, file, line, column) the whole corpus must then produce - nothing more,
+nothing less.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-import yaml
-from conftest import CASES, build_corpus
+from conftest import CASES, apply_case, build_corpus, case_bytes, case_doc
 
 from respirocell import validate_paths
 
@@ -21,13 +21,13 @@ CASE_DIRS = sorted(p for p in CASES.iterdir() if p.is_dir())
 
 
 def _expected(case: Path) -> Counter[tuple[str, str, str, int | None, int | None]]:
-    entries = yaml.safe_load((case / "expected.yaml").read_text(encoding="utf-8"))
+    entries = case_doc(case)["expect"]
     return Counter((e["code"], e["severity"], e["file"], e["line"], e["column"]) for e in entries)
 
 
 @pytest.mark.parametrize("case", CASE_DIRS, ids=[p.name for p in CASE_DIRS])
 def test_case_raises_exactly_its_findings(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    build_corpus(tmp_path, case)
+    apply_case(tmp_path, case)
     monkeypatch.chdir(tmp_path)
     report = validate_paths(["records"])
     found = Counter((i.code, i.severity.value, i.file.removeprefix("records/"), i.line, i.column)
@@ -51,7 +51,7 @@ def test_every_case_message_has_file_line_and_suggestion_where_possible(tmp_path
     hints = total = 0
     for case in CASE_DIRS:
         dest = tmp_path / case.name
-        build_corpus(dest, case)
+        apply_case(dest, case)
         for issue in validate_paths([dest / "records"]).issues:
             total += 1
             assert issue.file and issue.line is not None and issue.column is not None, issue
@@ -64,10 +64,10 @@ def test_hostile_files_are_reported_per_file_and_the_rest_is_still_checked(tmp_p
     records = build_corpus(tmp_path)
     studies = records / "studies"
     hostile = {
-        "bomb.yaml": (CASES / "yaml-too-complex/records/studies/test-study-base.yaml").read_bytes(),
-        "deep.yaml": (CASES / "yaml-too-deep/records/studies/test-study-base.yaml").read_bytes(),
-        "latin1.yaml": (CASES / "encoding/records/studies/test-study-base.yaml").read_bytes(),
-        "tag.yaml": (CASES / "yaml-tag/records/studies/test-study-base.yaml").read_bytes(),
+        "bomb.yaml": case_bytes(CASES / "yaml-too-complex"),
+        "deep.yaml": case_bytes(CASES / "yaml-too-deep"),
+        "latin1.yaml": case_bytes(CASES / "encoding"),
+        "tag.yaml": case_bytes(CASES / "yaml-tag"),
         "big.yaml": b"id: big\nnotes: " + b"x" * 1_100_000 + b"\n",
         "empty.yaml": b"",
     }
@@ -93,7 +93,7 @@ def test_single_file_resolves_references_against_the_whole_corpus(base_corpus: P
     study = Path("records/studies/test-study-base.yaml")
     assert validate_paths([study]).issues == []
     copy = Path("records/studies/test-study-copy.yaml")
-    copy.write_text((CASES / "duplicate-study/records/studies/test-study-copy.yaml").read_text()
+    copy.write_text(case_bytes(CASES / "duplicate-study").decode()
                     .replace("conditions: [copd]", "conditions: [copd, emphysema]"))
     found = {(i.code, i.file) for i in validate_paths([copy]).issues if i.severity.value == "error"}
     assert found == {("duplicate-study", str(copy)), ("dangling-reference", str(copy))}
@@ -101,7 +101,7 @@ def test_single_file_resolves_references_against_the_whole_corpus(base_corpus: P
 
 def test_follow_up_may_share_the_registry_id(base_corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(base_corpus.parent)
-    text = (CASES / "duplicate-study/records/studies/test-study-copy.yaml").read_text()
+    text = case_bytes(CASES / "duplicate-study").decode()
     Path("records/studies/test-study-copy.yaml").write_text(text + "follow_up_of: test-study-base\n")
     text = Path("records/studies/test-study-copy.yaml").read_text()
     Path("records/studies/test-study-copy.yaml").write_text(
