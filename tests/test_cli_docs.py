@@ -39,12 +39,12 @@ def test_readme_example_output_is_real(tmp_path: Path, monkeypatch: pytest.Monke
     """The README's console example is what `respirocell validate` prints for its case."""
     import re
 
-    from conftest import CASES, build_corpus
+    from conftest import CASES, apply_case
 
     match = re.search(r"<!-- example: ([\w-]+) -->\n```console\n\$ (respirocell [^\n]+)\n(.*?)```", README, re.S)
     assert match, "the README lost its checked example"
     case, command, expected = match.groups()
-    build_corpus(tmp_path, CASES / case)
+    apply_case(tmp_path, CASES / case)
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, command.split()[1:])
     assert result.output == expected

@@ -81,7 +81,7 @@ def test_github_format(in_corpus: Path) -> None:
 def test_github_escaping() -> None:
     issue = Issue("x-code", "100% sure\r\nnext", "a,b:c.yaml", line=1, column=2, suggestion=None)
     out = render_github(Report([issue]))
-    assert out.splitlines()[0] == "::error file=a%2Cb%3Ac.yaml,line=1,col=2,title=x-code::100%25 sure%0D%0Anext"
+    assert out.splitlines()[0] == "::error file=a%2Cb%3Ac.yaml,line=1,col=2,title=x-code::100%25 sure\\x0d\\nnext"
 
 
 def test_warnings_pass_unless_strict(in_corpus: Path) -> None:
@@ -143,7 +143,9 @@ def test_schema_violation_is_the_fallback_for_unmapped_keywords() -> None:
     from respirocell.schema_check import _translate
 
     record = RecordFile(path=Path("/nonexistent.yaml"), display="x.yaml", kind="Study", data={"id": "x"})
-    error = SimpleNamespace(absolute_path=["id"], schema={}, validator="const", instance="x", message="not const")
+    kind = SimpleNamespace(name="const", as_dict=lambda: {"expected_value": "y"})
+    error = SimpleNamespace(instance_path=["id"], schema_path=["$defs", "Study", "properties", "id", "const"],
+                            kind=kind, instance="x", message="not const")
     (issue,) = list(_translate(record, error))
     assert (issue.code, issue.severity, issue.path) == ("schema-violation", Severity.ERROR, "id")
 

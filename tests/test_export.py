@@ -32,11 +32,9 @@ from click.testing import CliRunner, Result
 from rdflib import RDF, XSD, Literal, URIRef
 from rdflib.compare import isomorphic, to_isomorphic
 
-from respirocell import export as export_package
 from respirocell.cli import cli
 from respirocell.export import rdf as rdf_module
 from respirocell.export import write_export
-from respirocell.export.tables import COLUMNS
 from respirocell.loading import discover, load_file, parse_text
 
 REPO = Path(__file__).resolve().parent.parent
@@ -147,7 +145,8 @@ def test_jsonld_embeds_the_generated_context(exported: dict[str, Path]) -> None:
 
 def test_jsonld_nodes_have_iris_and_types(exported: dict[str, Path]) -> None:
     document = json.loads(exported["jsonld"].read_text(encoding="utf-8"))
-    graph_ids = [node["@id"] for node in document["@graph"]]
+    graph_ids = [node["@id"] for node in document["@graph"] if "/vocab/" not in node["@id"]
+                 and node.get("@type") != "http://www.w3.org/2004/02/skos/core#Concept"]
     assert graph_ids == [
         f"{BASE}dataset",
         f"{BASE}cell-source/test-ev-umbilical-cord",
@@ -184,25 +183,29 @@ def test_jsonld_values(exported: dict[str, Path]) -> None:
     assert alpha["conditions"] == [{"@id": f"{BASE}condition/test-condition-copd"},
                                    {"@id": f"{BASE}condition/test-condition-ards"}]
     assert alpha["registrations"][0] == {
-        "@id": f"{ALPHA}/registration/0", "@type": "respirocell:Registration",
-        "registry": {"@id": "https://bioregistry.io/registry/clinicaltrials"}, "trial_id": "NCT09000001"}
+        "@id": f"{ALPHA}/registration/NCT09000001", "@type": "respirocell:Registration",
+        "registry": {"@id": "https://bioregistry.io/registry/clinicaltrials"}, "trial_id": "NCT09000001",
+        "schema:sameAs": [{"@id": "https://www.clinicaltrials.gov/study/NCT09000001"}]}
     msc, inhaled, placebo = alpha["arms"]
     assert msc["@id"] == f"{ALPHA}/arm/msc"
     assert msc["cell_source"] == {"@id": f"{BASE}cell-source/test-msc-bone-marrow"}
     assert msc["dose"] == {"@id": f"{ALPHA}/arm/msc/dose", "@type": "respirocell:Dose",
-                           "value": 1000000.0, "value_max": 2000000.0, "unit": "cells_per_kg"}
+                           "value": 1000000.0, "value_max": 2000000.0,
+                           "unit": {"@id": f"{BASE}vocab/DoseUnit/cells_per_kg"}}
     assert msc["dose_interval"] == "P7D"  # P1W: xsd:duration has no weeks
     assert msc["route"] == {"@id": "http://purl.obolibrary.org/obo/NCIT_C38276"}
     assert inhaled["route"] == {"@id": "http://purl.obolibrary.org/obo/NCIT_C38216"}
-    assert placebo["route"] == "other"  # no meaning: stays a string, as the shapes' sh:in expects
+    assert placebo["route"] == {"@id": f"{BASE}vocab/RouteOfAdministration/other"}  # the schema's own concept
     assert alpha["outcomes"][0]["category"] == {"@id": "https://loinc.org/20150-9"}
     assert alpha["outcomes"][0]["result"]["@id"] == f"{ALPHA}/outcome/outcome-1/result"
     assert alpha["outcomes"][1]["result"]["estimate"] == 3.0  # written 3, an xsd:double
-    assert alpha["outcomes"][1]["category"] == "adverse_events"
+    assert alpha["outcomes"][1]["category"] == {"@id": f"{BASE}vocab/OutcomeCategory/adverse_events"}
     curation = alpha["curation"]
     assert curation["@id"] == f"{ALPHA}/curation" and curation["@type"] == "prov:Activity"
-    assert [c["@id"] for c in curation["curators"]] == [str(ORCID), f"{ALPHA}/curation/curator/1"]
-    assert curation["sources"][1]["@id"] == f"{ALPHA}/curation/source/1"
+    assert [c["@id"] for c in curation["curators"]] == [str(ORCID), f"{BASE}agent/second-fixture-curator"]
+    source = curation["sources"][1]
+    assert source["@id"] == f"{ALPHA}/curation/source/doi%3A10.5555%2Frespirocell.export.alpha"
+    assert source["prov:entity"] == {"@id": "https://doi.org/10.5555/respirocell.export.alpha"}
 
     beta = next(n for n in document["@graph"] if n["@id"] == str(BETA))
     assert beta["start_date"] == {"@value": "2024", "@type": "xsd:gYear"}
@@ -230,7 +233,8 @@ def test_dataset_node(graph: rdflib.Graph) -> None:
     assert graph.value(dataset, SCHEMA.dateModified) == Literal("2026-06-30", datatype=XSD.date)
     assert graph.value(dataset, DCTERMS.modified) == Literal("2026-06-30", datatype=XSD.date)
     parts = set(graph.objects(dataset, SCHEMA.hasPart))
-    assert parts == {s for s in graph.subjects(RDF.type, None) if str(s).count("/") == 5} - {dataset}
+    assert parts == {s for s in graph.subjects(RDF.type, None)
+                     if str(s).count("/") == 5 and "/vocab/" not in str(s) and "/agent/" not in str(s)} - {dataset}
     assert len(parts) == 6
 
 
@@ -258,13 +262,80 @@ def test_graph_typing(graph: rdflib.Graph) -> None:
     assert not [t for t in graph if any(isinstance(x, rdflib.BNode) for x in t)]
 
 
-def test_enum_values_with_a_meaning_are_iris_never_strings(graph: rdflib.Graph) -> None:
-    schema = yaml.safe_load((REPO / "schema" / "respirocell.yaml").read_text(encoding="utf-8"))
-    meanings = {value for enum in schema["enums"].values() for value, pv in (enum["permissible_values"] or {}).items()
-                if (pv or {}).get("meaning")}
-    literals = {str(o) for o in graph.objects() if isinstance(o, Literal)}
-    # Values that are also free text elsewhere (e.g. "other") have no meaning, so none may appear.
-    assert not meanings & literals
+def test_every_enum_slot_holds_iris_with_labels(graph: rdflib.Graph) -> None:
+    """No enumeration value is a literal: every enum slot's objects are IRIs, each described as a
+    skos:Concept with a label, a notation and its scheme."""
+    from respirocell import schema
+
+    skos = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#")
+    ctx = json.loads(CONTEXT.read_text(encoding="utf-8"))["@context"]
+    enum_predicates = set()
+    for cls in ("Study", "Arm", "Dose", "Outcome", "OutcomeResult", "StudyDesign", "Enrollment", "CellSource",
+                "Condition", "Registration", "Publication"):
+        for slot in schema.slots(cls).values():
+            if slot.kind == "enum":
+                term = ctx.get(slot.name)
+                iri = term["@id"] if isinstance(term, dict) else term if isinstance(term, str) else slot.name
+                enum_predicates.add(URIRef(iri if "://" in iri else _expand(iri, ctx)))
+    assert len(enum_predicates) > 15
+    used = 0
+    for predicate in enum_predicates:
+        for obj in graph.objects(None, predicate):
+            used += 1
+            assert isinstance(obj, URIRef), (predicate, obj)
+            assert graph.value(obj, skos.prefLabel) is not None and graph.value(obj, skos.notation) is not None, obj
+            assert graph.value(obj, skos.inScheme) is not None, obj
+    assert used > 20
+
+
+def test_no_predicate_mixes_iris_and_literals(graph: rdflib.Graph) -> None:
+    kinds: dict[URIRef, set[str]] = {}
+    for _, predicate, obj in graph:
+        kinds.setdefault(predicate, set()).add("literal" if isinstance(obj, Literal) else "iri")
+    assert {str(p): k for p, k in kinds.items() if len(k) > 1} == {}
+
+
+def _expand(curie: str, ctx: dict[str, Any]) -> str:
+    prefix, _, local = curie.partition(":")
+    value = ctx.get(prefix)
+    namespace = value["@id"] if isinstance(value, dict) else value
+    return f"{namespace}{local}" if local else f"{ctx['@vocab']}{curie}"
+
+
+def test_identifiers_are_linked_as_iris(graph: rdflib.Graph) -> None:
+    """Every registry id, DOI and PMID is also an IRI of its resolver (the literal stays)."""
+    same = SCHEMA.sameAs
+    assert (URIRef(f"{ALPHA}/registration/NCT09000001"), same,
+            URIRef("https://www.clinicaltrials.gov/study/NCT09000001")) in graph
+    targets = {str(o) for o in graph.objects(None, same)}
+    assert "https://doi.org/10.5555/respirocell.export.alpha" in targets
+    assert any(t.startswith("https://pubmed.ncbi.nlm.nih.gov/") for t in targets)
+    assert (None, PROV.entity, URIRef("http://purl.obolibrary.org/obo/MONDO_0005002")) in graph
+
+
+def test_reordering_lists_leaves_the_graph_unchanged(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    before = export_file(tmp_path / "a", "ntriples", corpus).read_bytes()
+    for path in discover([corpus]):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for key in ("arms", "outcomes", "publications", "registrations", "conditions"):
+            if isinstance(data.get(key), list):
+                data[key].reverse()
+        for key in ("curators", "sources"):
+            data["curation"][key].reverse()
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    assert invoke("validate", corpus).exit_code == 0
+    assert export_file(tmp_path / "b", "ntriples", corpus).read_bytes() == before
+
+
+def test_a_curator_without_orcid_is_one_agent_across_the_corpus(graph: rdflib.Graph) -> None:
+    agent = URIRef(f"{BASE}agent/second-fixture-curator")
+    assert len(set(graph.subjects(PROV.wasAssociatedWith, agent))) >= 1
+    assert not [o for o in graph.objects(None, PROV.wasAssociatedWith) if "/curator/" in str(o)]
+
+
+def test_enum_values_with_a_meaning_use_it(graph: rdflib.Graph) -> None:
     for iri in ("http://purl.obolibrary.org/obo/NCIT_C38276", "http://purl.obolibrary.org/obo/NCIT_C38216",
                 "http://purl.obolibrary.org/obo/NCIT_C38225", "https://loinc.org/20150-9", "https://loinc.org/64098-7",
                 "http://purl.obolibrary.org/obo/GO_1903561", "https://bioregistry.io/registry/chictr"):
@@ -279,7 +350,7 @@ def test_pyld_and_rdflib_read_the_same_triples(exported: dict[str, Path], graph:
     expanded = pyld.expand(document)
     nquads = pyld.to_rdf(expanded, {"format": "application/n-quads"})
     by_pyld = rdflib.Graph().parse(data=nquads, format="nt")
-    assert len(by_pyld) == len(graph) == 364
+    assert len(by_pyld) == len(graph) > 500
     assert isomorphic(by_pyld, graph), _diff(by_pyld, graph)
     # rdflib reading pyld's expanded form agrees too, so the compact form hides nothing.
     assert isomorphic(parse_jsonld_with_rdflib(json.dumps(expanded)), graph)
@@ -290,7 +361,7 @@ def test_turtle_and_ntriples_hold_the_jsonld_graph(exported: dict[str, Path], gr
     ntriples = rdflib.Graph().parse(exported["ntriples"], format="nt")
     assert isomorphic(turtle, ntriples), _diff(turtle, ntriples)
     assert isomorphic(turtle, graph), _diff(turtle, graph)
-    lines = exported["ntriples"].read_text(encoding="utf-8").splitlines()
+    lines = [ln for ln in exported["ntriples"].read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
     assert lines == sorted(lines) and len(lines) == len(graph)
     text = exported["turtle"].read_text(encoding="utf-8")
     assert "@prefix schema: <http://schema.org/> ." in text
@@ -432,7 +503,9 @@ def test_exports_are_byte_identical(fmt: str, tmp_path: Path, exported: dict[str
 def test_tsv_export_is_byte_identical(tmp_path: Path, exported: dict[str, Path]) -> None:
     result = invoke("export", "--format", "tsv", "--output", tmp_path / "t", CORPUS)
     assert result.exit_code == 0, result.output
-    for name in COLUMNS:
+    names = sorted(p.name for p in exported["tsv"].iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "t").iterdir())
+    for name in names:
         assert (tmp_path / "t" / name).read_bytes() == (exported["tsv"] / name).read_bytes()
 
 
@@ -442,101 +515,141 @@ def _boom(*args: object, **kwargs: object) -> Any:
 
 @pytest.mark.parametrize("fmt", ["turtle", "ntriples"])
 def test_failing_serializer_leaves_previous_file(fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    out = tmp_path / "out.rdf"
-    out.write_text("previous export\n", encoding="utf-8")
+    out = export_file(tmp_path, fmt)
+    before = out.read_bytes()
     monkeypatch.setattr(rdf_module, "serialize", _boom)
     result = invoke("export", "--format", fmt, "--output", out, CORPUS)
     assert result.exit_code == 1 and isinstance(result.exception, RuntimeError)
-    assert out.read_text(encoding="utf-8") == "previous export\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.rdf"]
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
 
 
 @pytest.mark.parametrize("fmt", SINGLE_FILE_FORMATS)
 def test_failure_mid_write_leaves_previous_file(fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    out = tmp_path / "out"
-    out.write_text("previous export\n", encoding="utf-8")
-    real = export_package._write_file
+    from respirocell import fsio
 
-    def half_then_fail(path: Path, data: bytes) -> None:
-        real(path, data[: len(data) // 2])  # the temporary file really is half written
+    out = export_file(tmp_path, fmt)
+    before = out.read_bytes()
+    real_fsync = os.fsync
+
+    def fail(fd: int) -> None:
+        real_fsync(fd)
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(export_package, "_write_file", half_then_fail)
+    monkeypatch.setattr(fsio.os, "fsync", fail)
     corpus = [load_file(p) for p in discover([CORPUS])]
     with pytest.raises(OSError, match="No space left"):
         write_export(corpus, fmt, out)
-    assert out.read_text(encoding="utf-8") == "previous export\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
 
 
-def test_tsv_failure_mid_folder_leaves_previous_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+# -- writing only what the export owns (the hostile and the careless) ---------------------
+@pytest.mark.parametrize("fmt", SINGLE_FILE_FORMATS)
+def test_a_file_that_is_not_an_export_is_never_replaced(fmt: str, tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("# my notes\n", encoding="utf-8")
+    result = invoke("export", "--format", fmt, "--output", readme, CORPUS)
+    assert result.exit_code == 2
+    assert "exists and is not a respirocell export" in result.output
+    assert readme.read_text(encoding="utf-8") == "# my notes\n"
+
+
+def test_a_file_format_refuses_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "records").mkdir()
+    (tmp_path / "records" / "keep.yaml").write_text("id: keep\n", encoding="utf-8")
+    for target in (tmp_path / "records", tmp_path):
+        result = invoke("export", "--format", "jsonld", "--output", target, CORPUS)
+        assert result.exit_code == 2 and "is a folder" in result.output
+    assert (tmp_path / "records" / "keep.yaml").read_text(encoding="utf-8") == "id: keep\n"
+
+
+def test_tsv_refuses_a_folder_with_foreign_files_and_deletes_nothing(tmp_path: Path) -> None:
+    """--output build after a JSON-LD export, --output records, --output .: all refused."""
+    build = tmp_path / "build"
+    jsonld = export_file(build, "jsonld")
+    for target in (build, tmp_path):
+        result = invoke("export", "--format", "tsv", "--output", target, CORPUS)
+        assert result.exit_code == 2, result.output
+        assert "holds files respirocell did not write" in result.output
+    assert jsonld.exists() and sorted(p.name for p in build.iterdir()) == [jsonld.name]
+
+
+def test_tsv_replaces_only_its_own_previous_export(tmp_path: Path) -> None:
     out = tmp_path / "tables"
-    out.mkdir()
-    (out / "studies.tsv").write_text("previous\n", encoding="utf-8")
-    real, calls = export_package._write_file, []
-
-    def fail_on_third(path: Path, data: bytes) -> None:
-        calls.append(path.name)
-        if len(calls) == 3:
-            raise OSError(5, "Input/output error")
-        real(path, data)
-
-    monkeypatch.setattr(export_package, "_write_file", fail_on_third)
-    corpus = [load_file(p) for p in discover([CORPUS])]
-    with pytest.raises(OSError, match="Input/output"):
-        write_export(corpus, "tsv", out)
-    assert len(calls) == 3
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["tables"]
-    assert sorted(p.name for p in out.iterdir()) == ["studies.tsv"]
-    assert (out / "studies.tsv").read_text(encoding="utf-8") == "previous\n"
-
-
-def test_tsv_failed_swap_restores_previous_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    out = tmp_path / "tables"
-    out.mkdir()
-    (out / "old.tsv").write_text("previous\n", encoding="utf-8")
-    real, calls = os.replace, []
-
-    def fail_second_rename(src: Any, dst: Any) -> None:
-        calls.append((Path(src).name, Path(dst).name))
-        if len(calls) == 2:  # the old folder is aside; putting the new one in place fails
-            raise OSError(18, "Invalid cross-device link")
-        real(src, dst)
-
-    monkeypatch.setattr(os, "replace", fail_second_rename)
-    corpus = [load_file(p) for p in discover([CORPUS])]
-    with pytest.raises(OSError, match="cross-device"):
-        write_export(corpus, "tsv", out)
-    assert calls[1][1] == "tables"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["tables"]
-    assert sorted(p.name for p in out.iterdir()) == ["old.tsv"]
-
-
-def test_tsv_replaces_previous_folder_completely(tmp_path: Path) -> None:
-    out = tmp_path / "tables"
-    out.mkdir()
-    (out / "stale.tsv").write_text("from an older version\n", encoding="utf-8")
+    assert invoke("export", "--format", "tsv", "--output", out, CORPUS).exit_code == 0
+    (out / "studies.tsv").write_text("an older export\n", encoding="utf-8")  # listed in the manifest: ours
     result = invoke("export", "--format", "tsv", "--output", out, CORPUS)
     assert result.exit_code == 0, result.output
-    assert result.output == f"wrote {out}/ (6 TSV tables, 6 records)\n"
-    assert sorted(p.name for p in out.iterdir()) == sorted(COLUMNS)
+    assert result.output == f"wrote {out}/ (9 files, 6 records)\n"
+    assert (out / "studies.tsv").read_text(encoding="utf-8") != "an older export\n"
+    (out / "mine.txt").write_text("a user's file\n", encoding="utf-8")
+    assert invoke("export", "--format", "tsv", "--output", out, CORPUS).exit_code == 2
+    assert (out / "mine.txt").read_text(encoding="utf-8") == "a user's file\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tables"]
+
+
+def test_a_killed_tsv_swap_is_recovered_by_the_next_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Killed between its two renames, an export leaves no tables/ folder; the next run puts the
+    old one back first, then replaces it, and leaves nothing behind."""
+    from respirocell import export as export_module
+
+    out = tmp_path / "tables"
+    assert invoke("export", "--format", "tsv", "--output", out, CORPUS).exit_code == 0
+    real_rename, calls = os.rename, []
+
+    def killed_after_first(src: Any, dst: Any) -> None:
+        calls.append(dst)
+        real_rename(src, dst)
+        if len(calls) == 1:
+            raise KeyboardInterrupt  # the process dies here
+
+    monkeypatch.setattr(export_module.os, "rename", killed_after_first)
+    corpus = [load_file(p) for p in discover([CORPUS])]
+    with pytest.raises(KeyboardInterrupt):
+        write_export(corpus, "tsv", out)
+    monkeypatch.undo()
+    assert not out.exists()
+    assert invoke("export", "--format", "tsv", "--output", out, CORPUS).exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tables"]
+
+
+def test_leftover_temporary_files_are_removed(tmp_path: Path) -> None:
+    out = export_file(tmp_path, "jsonld")
+    leftover = tmp_path / f".{out.name}.abc123.respirocell-tmp"
+    leftover.write_bytes(b"half")
+    export_file(tmp_path, "jsonld")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
+
+
+def test_a_symlinked_output_is_written_through(tmp_path: Path) -> None:
+    real = export_file(tmp_path / "real", "jsonld")
+    link = tmp_path / "link.jsonld"
+    link.symlink_to(real)
+    assert invoke("export", "--format", "jsonld", "--output", link, CORPUS).exit_code == 0
+    assert link.is_symlink() and real.is_file()
+    special = tmp_path / "stdout.jsonld"
+    special.symlink_to("/dev/null")
+    result = invoke("export", "--format", "jsonld", "--output", special, CORPUS)
+    assert result.exit_code == 2 and special.is_symlink()
 
 
 def test_wrong_kind_of_output_is_refused(tmp_path: Path) -> None:
+    from respirocell.export import ExportError
+
     corpus = [load_file(p) for p in discover([CORPUS])]
     (tmp_path / "a-file").write_text("keep me\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="is not a folder"):
+    with pytest.raises(ExportError, match="is not a folder"):
         write_export(corpus, "tsv", tmp_path / "a-file")
-    with pytest.raises(ValueError, match="is a folder"):
+    with pytest.raises(ExportError, match="is a folder"):
         write_export(corpus, "jsonld", tmp_path)
-    with pytest.raises(ValueError, match="unknown export format 'xml'"):
+    with pytest.raises(ExportError, match="unknown export format 'xml'"):
         write_export(corpus, "xml", tmp_path / "x")
     assert (tmp_path / "a-file").read_text(encoding="utf-8") == "keep me\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
 
 
-@pytest.mark.parametrize("fmt", [*SINGLE_FILE_FORMATS, "tsv"])
+@pytest.mark.parametrize("fmt", [*SINGLE_FILE_FORMATS, "json", "tsv"])
 def test_invalid_corpus_exports_nothing(fmt: str, tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
@@ -552,20 +665,54 @@ def test_invalid_corpus_exports_nothing(fmt: str, tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus"]
 
 
-# -- TSV ------------------------------------------------------------------------------------
+# -- plain JSON -------------------------------------------------------------------------------
+def test_plain_json_resolves_references(tmp_path: Path) -> None:
+    doc = json.loads(export_file(tmp_path, "json").read_text(encoding="utf-8"))
+    assert (doc["format"], doc["version"]) == ("respirocell-json", 1)
+    alpha = next(s for s in doc["studies"] if s["id"] == "test-study-alpha")
+    assert alpha["iri"] == str(ALPHA)
+    assert alpha["conditions"][0] == {"id": "test-condition-copd",
+                                      "name": "Chronic obstructive pulmonary disease (test)",
+                                      "term": {"id": "MONDO:0005002",
+                                               "label": "chronic obstructive pulmonary disease"}}
+    assert alpha["arms"][0]["cell_source"]["id"] == "test-msc-bone-marrow"
+    assert alpha["arms"][0]["route"] == "intravenous"
+    assert [c["id"] for c in doc["conditions"]] == ["test-condition-ards", "test-condition-copd"]
+
+
+# -- TSV and its data package -------------------------------------------------------------------
 def _table(folder: Path, name: str) -> list[dict[str, str]]:
     raw = (folder / name).read_bytes()
-    assert b"\r" not in raw.replace(b'"', b"")  # LF line endings (a quoted cell may not hold CR either here)
+    assert b"\r" not in raw.replace(b'"', b"")
     return list(csv.DictReader(io.StringIO(raw.decode("utf-8"), newline=""), delimiter="\t"))
 
 
-def test_tsv_tables_have_the_documented_columns(exported: dict[str, Path]) -> None:
+def test_tsv_columns_come_from_the_schema(exported: dict[str, Path]) -> None:
+    from respirocell import schema
+
     folder = exported["tsv"]
-    assert sorted(p.name for p in folder.iterdir()) == sorted(COLUMNS)
-    for name, columns in COLUMNS.items():
-        header = (folder / name).read_text(encoding="utf-8").split("\n", 1)[0].split("\t")
-        assert header == list(columns), name
-        assert all(description.strip() for description in columns.values()), name
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    names = {r["path"] for r in package["resources"]}
+    assert names | {"datapackage.json", ".respirocell-export.json"} == {p.name for p in folder.iterdir()}
+    studies = next(r for r in package["resources"] if r["path"] == "studies.tsv")
+    fields = {f["name"]: f for f in studies["schema"]["fields"]}
+    assert fields["phase"]["description"] == schema.slots("Study")["phase"].description
+    assert fields["phase"]["constraints"]["enum"] == list(schema.enum_values("StudyPhase"))
+    assert fields["enrollment_count"]["type"] == "integer"
+    assert studies["schema"]["primaryKey"] == ["id"]
+    arms = next(r for r in package["resources"] if r["path"] == "arms.tsv")
+    assert {"fields": "cell_source", "reference": {"resource": "cell-sources", "fields": "id"}} in \
+        arms["schema"]["foreignKeys"]
+    for resource in package["resources"]:
+        header = (folder / resource["path"]).read_text(encoding="utf-8").split("\n", 1)[0].split("\t")
+        assert header == [f["name"] for f in resource["schema"]["fields"]]
+
+
+def test_frictionless_validates_the_data_package(exported: dict[str, Path]) -> None:
+    from frictionless import validate
+
+    report = validate(exported["tsv"] / "datapackage.json")
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
 
 
 def test_tsv_values(exported: dict[str, Path]) -> None:
@@ -575,32 +722,24 @@ def test_tsv_values(exported: dict[str, Path]) -> None:
     alpha = studies[0]
     assert alpha["iri"] == str(ALPHA)
     assert alpha["conditions"] == "test-condition-copd|test-condition-ards"
-    assert alpha["registrations"] == "clinicaltrials:NCT09000001|chictr:ChiCTR2600000001"
     assert alpha["countries"] == "US|NO"
-    assert (alpha["dois"], alpha["pmids"], alpha["pmcids"]) == ("10.5555/respirocell.export.alpha", "90000001",
-                                                                "PMC9000001")
-    assert (alpha["start_date"], alpha["enrollment_count"], alpha["arm_count"], alpha["outcome_count"]) == \
-        ("2021-03", "40", "3", "3")
-    assert alpha["curators"] == "Test Curator (0000-0002-1825-0097)|Second Fixture Curator"
-    assert (alpha["created"], alpha["modified"]) == ("2026-01-15", "2026-02-01")
+    assert (alpha["start_date"], alpha["enrollment_count"], alpha["design_allocation"]) == ("2021-03", "40",
+                                                                                             "randomized")
+    assert alpha["curation_curators"] == "Test Curator|Second Fixture Curator"
+    assert (alpha["curation_created"], alpha["curation_modified"]) == ("2026-01-15", "2026-02-01")
     assert studies[1]["follow_up_of"] == "test-study-alpha" and studies[1]["start_date"] == "2024"
-
+    registrations = _table(folder, "registrations.tsv")
+    assert [(r["study_id"], r["registry"], r["trial_id"]) for r in registrations][:2] == [
+        ("test-study-alpha", "clinicaltrials", "NCT09000001"), ("test-study-alpha", "chictr", "ChiCTR2600000001")]
     arms = _table(folder, "arms.tsv")
-    assert [(a["study_id"], a["arm_id"]) for a in arms] == [
-        ("test-study-alpha", "ev-inhaled"), ("test-study-alpha", "msc"), ("test-study-alpha", "placebo"),
-        ("test-study-beta", "msc-bronchoscopic")]
-    msc = arms[1]
+    msc = next(a for a in arms if a["id"] == "msc")
     assert (msc["dose_value"], msc["dose_value_max"], msc["dose_unit"], msc["dose_interval"], msc["route"]) == \
         ("1000000.0", "2000000.0", "cells_per_kg", "P1W", "intravenous")
-    assert arms[2]["cell_source"] == "" and arms[2]["dose_value"] == ""
-
     outcomes = _table(folder, "outcomes.tsv")
-    assert [(o["study_id"], o["outcome_index"]) for o in outcomes] == [
-        ("test-study-alpha", "0"), ("test-study-alpha", "1"), ("test-study-alpha", "2"), ("test-study-beta", "0")]
-    assert (outcomes[0]["estimate"], outcomes[0]["ci_lower"], outcomes[0]["p_value_qualifier"]) == \
+    first = outcomes[0]
+    assert (first["study_id"], first["position"], first["id"]) == ("test-study-alpha", "0", "outcome-1")
+    assert (first["result_estimate"], first["result_ci_lower"], first["result_p_value_qualifier"]) == \
         ("0.05", "-0.1", "equal")
-    assert outcomes[1]["estimate"] == "3" and outcomes[2]["direction"] == ""
-
     assert [(r["study_id"], r["condition_id"]) for r in _table(folder, "study_conditions.tsv")] == [
         ("test-study-alpha", "test-condition-ards"), ("test-study-alpha", "test-condition-copd"),
         ("test-study-beta", "test-condition-copd")]
@@ -608,8 +747,6 @@ def test_tsv_values(exported: dict[str, Path]) -> None:
     assert conditions[1]["synonyms"] == "COPD|chronic obstructive lung disease"
     assert conditions[1]["term_id"] == "MONDO:0005002"
     sources = _table(folder, "cell_sources.tsv")
-    assert [s["id"] for s in sources] == ["test-ev-umbilical-cord", "test-msc-bone-marrow"]
-    # Text with a tab and a newline survives (quoted as in CSV).
     assert sources[0]["notes"] == \
         "Fictional test record; the notes hold a tab\there and a line break\nto test TSV quoting."
     assert (sources[0]["vesicle_type_id"], sources[1]["culture_expanded"]) == ("GO:1903561", "true")
@@ -639,36 +776,19 @@ def test_load_records_takes_one_path_as_a_string_or_path() -> None:
     assert [r.id for r in load_records(CORPUS)] == expected
 
 
-def test_load_records_defaults_to_records_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from respirocell import load_records
-
-    shutil.copytree(CORPUS, tmp_path / "records")
-    monkeypatch.chdir(tmp_path)
-    assert sorted(r.id for r in load_records()) == sorted(p.stem for p in discover([CORPUS]))
-
-
-def test_load_records_lists_every_bad_file(tmp_path: Path) -> None:
-    from respirocell import load_records
+def test_load_records_raises_a_typed_error_with_every_finding(tmp_path: Path) -> None:
+    from respirocell.api import RecordsError, load_records
 
     corpus = tmp_path / "records"
     shutil.copytree(CORPUS, corpus)
     (corpus / "studies" / "test-study-beta.yaml").write_text("id: [unclosed\n", encoding="utf-8")
     alpha = corpus / "studies" / "test-study-alpha.yaml"
     alpha.write_text(alpha.read_text(encoding="utf-8").replace("count: 40", "count: many"), encoding="utf-8")
-    with pytest.raises(ValueError) as info:
-        load_records([corpus, tmp_path / "missing"])
-    message = str(info.value)
-    assert message.startswith("3 problem(s) loading records:\n")
-    assert f"{tmp_path / 'missing'}: no such file or folder" in message
-    assert "test-study-alpha.yaml: enrollment.count: Input should be a valid integer" in message
-    assert "test-study-beta.yaml:2:1: " in message
-
-
-def test_export_to_an_unwritable_place_is_a_clear_error(tmp_path: Path) -> None:
-    """A folder where a file is expected: one line on stderr, exit 1, no traceback."""
-    target = tmp_path / "out.jsonld"
-    target.mkdir()
-    result = CliRunner().invoke(cli, ["export", "--format", "jsonld", "--output", str(target), str(CORPUS)])
-    assert result.exit_code == 1
-    assert result.exception is None or isinstance(result.exception, SystemExit)
-    assert result.output.startswith("error: nothing exported: ")
+    with pytest.raises(RecordsError) as info:
+        load_records([corpus])
+    found = {(Path(i.file).name, i.code, i.line) for i in info.value.issues}
+    assert ("test-study-alpha.yaml", "wrong-type", 32) in found
+    assert ("test-study-beta.yaml", "yaml-syntax", 2) in found
+    with pytest.raises(RecordsError) as missing:
+        load_records([tmp_path / "missing"])
+    assert [i.code for i in missing.value.issues] == ["unreadable-file"]

@@ -14,8 +14,10 @@ from click.testing import CliRunner
 
 from respirocell import formatting
 from respirocell.cli import cli
-from respirocell.formatting import FormatError, field_order, format_file, format_text, write_atomic
+from respirocell.formatting import FormatError, format_file, format_text
+from respirocell.fsio import write_atomic
 from respirocell.loading import YamlProblem, discover, parse_text
+from respirocell.schema import slots
 
 RECORDS = Path(__file__).resolve().parent.parent / "records"
 
@@ -119,7 +121,7 @@ curation: {sources: [{fields: [status], source: NCT01234567}], created: 2026-11-
 title: T
 """
     out = parse_text(format_text(raw, "Study"))
-    assert list(out) == [k for k in field_order("Study") if k in out]
+    assert list(out) == [k for k in slots("Study") if k in out]
     assert next(iter(out)) == "id" and list(out)[-1] == "curation"
     assert list(out["arms"][0]) == ["id", "label", "role", "dose"]
     assert list(out["arms"][0]["dose"]) == ["value", "unit"]
@@ -266,7 +268,7 @@ def test_a_result_that_would_change_the_data_is_never_written(corpus: Path, monk
 
 
 def test_a_result_that_would_lose_a_comment_is_never_written(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(formatting, "_attach", lambda body, place: body)
+    monkeypatch.setattr(formatting, "attach", lambda body, place: body)
     with pytest.raises(FormatError, match="comment"):
         format_text(MESSY.encode(), "Condition")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from respirocell.loading import YamlProblem, discover, format_path, locate, parse_text
+from respirocell.loading import YamlProblem, discover, format_path, locate_node, parse_record, parse_text
 
 
 @pytest.mark.parametrize(
@@ -88,12 +88,11 @@ def test_small_aliases_are_fine() -> None:
 
 
 def test_locate_points_at_values_keys_and_parents(tmp_path: Path) -> None:
-    p = tmp_path / "r.yaml"
-    p.write_text("id: x\narms:\n  - id: a\n    dose:\n      unit: cells\n")
-    assert locate(p, ("arms", 0, "dose", "unit")) == (5, 13)
-    assert locate(p, ("arms", 0, "dose", "unit"), at_key=True) == (5, 7)
-    assert locate(p, ("arms", 0, "missing")) == (3, 5)  # nearest existing parent: the arm
-    assert locate(p, ("arms", 7)) == (3, 3)
+    node = parse_record(b"id: x\narms:\n  - id: a\n    dose:\n      unit: cells\n")[1]
+    assert locate_node(node, ("arms", 0, "dose", "unit")) == (5, 13)
+    assert locate_node(node, ("arms", 0, "dose", "unit"), at_key=True) == (5, 7)
+    assert locate_node(node, ("arms", 0, "missing")) == (3, 5)  # nearest existing parent: the arm
+    assert locate_node(node, ("arms", 7)) == (3, 3)
 
 
 def test_discover_skips_hidden_and_non_yaml(tmp_path: Path) -> None:
@@ -137,19 +136,6 @@ def _as_yaml_12(value: object) -> object:
     if isinstance(value, str) and re.fullmatch(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)[eE][-+]?[0-9]+", value):
         return float(value)
     return value
-
-
-def test_locate_sees_the_current_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Positions are cached, but never across a changed file or a changed working directory."""
-    for name, text in [("a", "x: 1\ny: 2\n"), ("b", "\n\n\nx: 1\ny: 2\n")]:
-        (tmp_path / name).mkdir()
-        (tmp_path / name / "r.yaml").write_text(text)
-    monkeypatch.chdir(tmp_path / "a")
-    assert locate(Path("r.yaml"), ("y",)) == (2, 4)
-    monkeypatch.chdir(tmp_path / "b")
-    assert locate(Path("r.yaml"), ("y",)) == (5, 4)
-    Path("r.yaml").write_text("y: 2\n")
-    assert locate(Path("r.yaml"), ("y",)) == (1, 4)
 
 
 def test_an_integer_too_long_to_convert_is_a_finding_not_a_crash() -> None:

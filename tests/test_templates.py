@@ -13,11 +13,13 @@ from click.testing import CliRunner
 
 from respirocell import templates
 from respirocell.cli import cli
-from respirocell.formatting import field_order, format_text, nested_class
-from respirocell.loading import FOLDERS, parse_text
+from respirocell.formatting import format_text
+from respirocell.loading import parse_text
+from respirocell.schema import nested_class, slots
 from respirocell.schema_check import json_schema
 
 KINDS = {"study": "Study", "cell-source": "CellSource", "condition": "Condition"}
+FOLDERS = {"Study": "studies", "CellSource": "cell_sources", "Condition": "conditions"}
 #: A placeholder line: `key: TODO`, `key: [TODO]`, `key:  # TODO`, or the same after a list dash.
 PLACEHOLDER = re.compile(r"^\s*(- )?(?P<key>\w+):( TODO| \[TODO\]|  # TODO)$")
 
@@ -144,8 +146,8 @@ def test_template_order_fields_and_comments_come_from_the_schema(kind: str) -> N
         required = defs[name]["required"] if "required" in defs[name] else []
         order = templates.template_order(name)
         assert list(data) == order  # every field, in template order
-        assert set(order) == set(field_order(name)) == set(defs[name]["properties"])
-        rest = [k for k in order if k not in ("id", "notes", "curation")]
+        assert set(order) == set(slots(name)) == set(defs[name]["properties"])
+        rest = [k for k in order if k not in ("id", "notes", "not_reported", "curation")]
         assert rest == [k for k in rest if k in required] + [k for k in rest if k not in required]
         for key, value in data.items():
             target = nested_class(name, key)
@@ -158,7 +160,7 @@ def test_template_order_fields_and_comments_come_from_the_schema(kind: str) -> N
     assert data is not None
     parsed = parse_text(text.encode())
     check(parsed, cls)
-    assert next(iter(parsed)) == "id" and list(parsed)[-2:] == ["notes", "curation"]
+    assert next(iter(parsed)) == "id" and list(parsed)[-3:] == ["notes", "not_reported", "curation"]
     assert parsed["curation"]["created"] == "2026-01-02"
     # Each field line is preceded by its schema description, and choices list every allowed value.
     for key_node, _ in data.value:
@@ -239,8 +241,10 @@ def test_records_dir_option(tmp_path: Path) -> None:
 
 
 def test_kind_names_match_the_cli_and_the_folders() -> None:
-    assert templates.KIND_NAMES == KINDS
+    from respirocell import schema
+
+    assert {k.cli_name: k.name for k in schema.kinds()} == KINDS
     new_command = cli.commands["new"]
     kind_param = next(p for p in new_command.params if p.name == "kind")
     assert sorted(kind_param.type.choices) == sorted(KINDS)  # type: ignore[attr-defined]
-    assert set(KINDS.values()) == set(FOLDERS)
+    assert {k.name: k.folder for k in schema.kinds()} == FOLDERS

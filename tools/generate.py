@@ -46,10 +46,23 @@ def _jsonld_context() -> str:
     return json.dumps({"$comment": NOTICE, **doc}, indent=2, sort_keys=True) + "\n"
 
 
+SKOS_TERMS = " ".join(f"<http://www.w3.org/2004/02/skos/core#{t}>" for t in ("prefLabel", "notation", "inScheme",
+                                                                                "definition"))
+
+
 def _shacl() -> str:
     from linkml.generators.shaclgen import ShaclGenerator
 
-    return f"# {NOTICE}\n" + ShaclGenerator(str(SCHEMA), mergeimports=True).serialize()
+    text = ShaclGenerator(str(SCHEMA), mergeimports=True).serialize()
+    # The export links each node to what identifies it elsewhere (schema:sameAs: the registry
+    # page, doi.org, PubMed) and each provenance source to what was read (prov:entity), and
+    # describes each enumeration value it uses as a SKOS concept (an ontology term may be one);
+    # the closed shapes must allow these besides rdf:type.
+    closed = "rdf:first rdf:type ;\n\trdf:rest rdf:nil ."
+    assert closed in text, "shaclgen's ignoredProperties list changed form"
+    allowed = f"<http://schema.org/sameAs> <http://www.w3.org/ns/prov#entity> {SKOS_TERMS}"
+    text = text.replace(closed, f"rdf:first rdf:type ;\n\trdf:rest ( {allowed} ) .")
+    return f"# {NOTICE}\n" + text
 
 
 def _identifier_patterns() -> str:
@@ -92,11 +105,10 @@ def _country_codes() -> str:
 
 
 def _schema_map() -> str:
-    """Slot ranges and enum meanings for code that must not import linkml (the RDF export).
-
-    The JSON Schema loses the range of references (``conditions`` is just a string there)
-    and no other artifact maps an enum value to its ``meaning``; both are read here.
-    """
+    """The typed view of the schema that ``respirocell.schema`` reads at run time (which must
+    not import linkml): record kinds, every class's slots in schema order with range, kind,
+    cardinality, recommendation, description and URI, and every enum's values with their
+    descriptions and meanings."""
     from linkml_runtime.utils.schemaview import SchemaView
 
     view = SchemaView(str(SCHEMA))
@@ -112,13 +124,18 @@ def _schema_map() -> str:
         return {"type_uri": uri, "base": base, "pattern": pattern}
 
     classes: dict[str, dict[str, object]] = {}
-    for cname in sorted(view.all_classes()):
+    kinds: list[dict[str, str]] = []
+    for cname in view.all_classes():  # schema file order
         cls = view.get_class(cname)
         slots: dict[str, dict[str, object]] = {}
         identifier = None
         for slot in view.class_induced_slots(cname):
             rng = slot.range or view.schema.default_range
-            info: dict[str, object] = {"range": rng, "multivalued": bool(slot.multivalued)}
+            info: dict[str, object] = {
+                "range": rng, "multivalued": bool(slot.multivalued), "required": bool(slot.required),
+                "recommended": bool(slot.recommended), "description": slot.description,
+                "slot_uri": view.get_uri(slot, expand=False) if slot.slot_uri else None,
+            }
             if slot.identifier:
                 identifier = slot.name
             if slot.any_of:
@@ -133,12 +150,17 @@ def _schema_map() -> str:
             else:
                 info["kind"] = "reference"
             slots[slot.name] = info
-        classes[cname] = {"abstract": bool(cls.abstract), "identifier": identifier, "slots": slots}
-    meanings = {name: {value: pv.meaning for value, pv in enum.permissible_values.items() if pv.meaning}
+        classes[cname] = {"abstract": bool(cls.abstract), "identifier": identifier, "slots": slots,
+                          "class_uri": view.get_uri(cname, expand=False), "description": cls.description}
+        if cls.annotations and "folder" in cls.annotations:
+            kinds.append({"name": cname, **{k: str(v.value) for k, v in sorted(cls.annotations.items())}})
+    enum_doc = {name: {"description": enum.description,
+                       "values": {value: {"description": pv.description, "meaning": pv.meaning}
+                                  for value, pv in enum.permissible_values.items()}}
                 for name, enum in enums.items()}
-    doc = {"$comment": NOTICE, "classes": classes, "enum_meanings": {k: v for k, v in meanings.items() if v},
+    doc = {"$comment": NOTICE, "classes": classes, "enums": enum_doc, "kinds": kinds,
            "id": view.schema.id, "title": view.schema.title, "version": view.schema.version}
-    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+    return json.dumps(doc, indent=2) + "\n"
 
 
 ARTIFACTS: dict[str, Callable[[], str]] = {

@@ -12,12 +12,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["Issue", "Report", "Severity", "__version__", "load_records", "validate", "validate_paths"]
+__all__ = ["Issue", "Report", "Severity", "__version__", "load_records", "valid_records", "validate_paths"]
 
 if TYPE_CHECKING:
     from .api import load_records
     from .issues import Issue, Report, Severity
-    from .validation import validate, validate_paths
+    from .validation import valid_records, validate_paths
 
 
 def __getattr__(name: str) -> Any:
@@ -26,7 +26,7 @@ def __getattr__(name: str) -> Any:
         from . import issues
 
         return getattr(issues, name)
-    if name in ("validate", "validate_paths"):
+    if name in ("valid_records", "validate_paths"):
         from . import validation
 
         return getattr(validation, name)

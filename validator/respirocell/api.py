@@ -1,7 +1,8 @@
 """Records as typed Python objects, for analyses that want attributes rather than dicts.
 
-``load_records`` parses and type-checks with the generated pydantic models only; it does not
-run the cross-record and semantic rules - use ``validate_paths`` for those.
+``load_records`` validates the corpus (every rule, cross-record ones included) and returns the
+records as the generated pydantic models; a corpus with errors raises ``RecordsError``, which
+carries the findings as Issues.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .loading import discover, format_path, load_file
+from .issues import Issue, Report
+from .validation import InvalidCorpusError, valid_records
 
 if TYPE_CHECKING:
     from ._generated.models import CellSource, Condition, Study
@@ -18,15 +20,18 @@ if TYPE_CHECKING:
 DEFAULT_RECORDS = Path("records")
 
 
+class RecordsError(ValueError):
+    """The records could not be loaded; ``issues`` says why, each with file, line and column."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = issues
+        shown = "\n  ".join(f"{i.file}:{i.line}:{i.column}: [{i.code}] {i.message}" for i in issues[:20])
+        super().__init__(f"{len(issues)} problem(s) loading records:\n  {shown}")
+
+
 def load_records(paths: Path | str | Iterable[Path | str] | None = None) -> list[Study | CellSource | Condition]:
     """The records under ``paths`` (a file or folder, or several; default: ``records/`` in the
-    current folder) as pydantic models, in file-path order.
-
-    Raises ValueError naming every file that cannot be read, parsed or type-checked, so one
-    run shows all the problems rather than the first.
-    """
-    from pydantic import ValidationError
-
+    current folder) as pydantic models, in file-path order. Raises RecordsError."""
     from ._generated import models
 
     if paths is None:
@@ -35,24 +40,15 @@ def load_records(paths: Path | str | Iterable[Path | str] | None = None) -> list
         roots = [Path(paths)]
     else:
         roots = [Path(p) for p in paths]
-    problems = [f"{root}: no such file or folder" for root in roots if not root.exists()]
-    loaded: list[Study | CellSource | Condition] = []
-    for path in discover(r for r in roots if r.exists()):
-        record = load_file(path)
-        for issue in record.problems:
-            where = f"{record.display}:{issue.line}:{issue.column}" if issue.line else record.display
-            problems.append(f"{where}: {issue.message}")
-        if not record.parsed:
-            continue
-        if record.kind is None:
-            problems.append(f"{record.display}: not in a studies/, cell_sources/ or conditions/ folder")
-            continue
-        model: type[Study | CellSource | Condition] = getattr(models, record.kind)
-        try:
-            loaded.append(model.model_validate(record.data))
-        except ValidationError as exc:
-            for error in exc.errors():
-                problems.append(f"{record.display}: {format_path(error['loc']) or '(record)'}: {error['msg']}")
-    if problems:
-        raise ValueError(f"{len(problems)} problem(s) loading records:\n  " + "\n  ".join(problems))
-    return loaded
+    missing = [Issue("unreadable-file", "no such file or folder", str(r), line=1, column=1)
+               for r in roots if not r.exists()]
+    if missing:
+        raise RecordsError(missing)
+    try:
+        records = valid_records(roots)
+    except InvalidCorpusError as exc:
+        raise RecordsError(exc.report.errors) from None
+    return [getattr(models, str(r.kind)).model_validate(r.data) for r in records]
+
+
+__all__ = ["RecordsError", "Report", "load_records"]

@@ -1,44 +1,64 @@
-"""Select what a pull request touched: changed records plus the studies that reference them."""
+"""Select what a pull request touched: changed records plus the studies that reference them.
+
+A ref comes from the command line, so it is verified as a ref first (``rev-parse --verify
+--end-of-options``) and only the commit id it names is passed on: git never reads it as an
+option. File names are read NUL-separated, so names git would quote are not skipped.
+"""
 
 from __future__ import annotations
 
 import subprocess
 from pathlib import Path
 
-from .corpus import find_root
-from .loading import discover, is_record_file
+from .loading import discover, find_root, is_record_name
 
 
 class ChangeError(Exception):
-    """git could not answer (not a repository, unknown REF)."""
+    """git could not answer (not a repository, unknown REF): a usage error."""
 
 
 def _git(args: list[str], cwd: Path) -> str:
     try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
     except FileNotFoundError:
         raise ChangeError("git is not installed") from None
     if done.returncode != 0:
-        raise ChangeError(f"git {' '.join(args)} failed: {done.stderr.strip() or done.stdout.strip()}")
-    return done.stdout
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise ChangeError(f"git {args[0]} failed: {message[0] if message else 'no message'}")
+    return done.stdout.decode("utf-8", "surrogateescape")
+
+
+def resolve_ref(ref: str, cwd: Path) -> str:
+    """The commit id ``ref`` names; ChangeError if it names none."""
+    if not ref or "\x00" in ref:
+        raise ChangeError(f"{ref!r} is not a git ref")
+    try:
+        return _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], cwd).strip()
+    except ChangeError:
+        raise ChangeError(f"{ref!r} is not a commit, branch or tag of this repository") from None
 
 
 def changed_files(roots: list[Path], ref: str) -> list[Path]:
-    """Record files under ``roots`` changed since ``ref`` (committed, staged or not), and every
-    study that mentions the id of a changed condition or cell source."""
-    toplevel = Path(_git(["rev-parse", "--show-toplevel"], roots[0] if roots[0].is_dir() else roots[0].parent).strip())
-    names = set(_git(["diff", "--name-only", "--no-renames", ref, "--"], toplevel).splitlines())
-    names |= set(_git(["ls-files", "--others", "--exclude-standard"], toplevel).splitlines())
+    """Record files under ``roots`` changed since ``ref`` (committed, staged or not, and new
+    untracked ones), and every study that mentions the id of a changed condition or cell source."""
+    start = roots[0] if roots[0].is_dir() else roots[0].parent
+    toplevel = Path(_git(["rev-parse", "--show-toplevel"], start).strip())
+    commit = resolve_ref(ref, toplevel)
+    names = set(_git(["diff", "-z", "--name-only", "--no-renames", commit, "--"], toplevel).split("\0"))
+    names |= set(_git(["ls-files", "-z", "--others", "--exclude-standard"], toplevel).split("\0"))
     scope = {p.resolve() for p in discover(roots)}
-    changed = {(toplevel / n).resolve() for n in names if is_record_file(Path(n))}
+    changed = {(toplevel / n).resolve() for n in names if n and is_record_name(Path(n).name)}
     selected = changed & scope
     # Studies that reference a changed condition or cell source: a cheap byte scan for the id.
     # Deleted files count too: their dependants now dangle.
     ids = [p.stem.encode() for p in changed if p.parent.name in ("conditions", "cell_sources")]
     if ids:
-        for root in {r for r in (find_root(p) for p in roots) if r is not None}:
+        for root in {r for r in (find_root(p.resolve()) for p in roots) if r is not None}:
             for study in discover([root / "studies"]) if (root / "studies").is_dir() else []:
-                raw = study.read_bytes()
+                try:
+                    raw = study.read_bytes() if study.is_file() and not study.is_symlink() else b""
+                except OSError:
+                    continue
                 if any(i in raw for i in ids):
                     selected.add(study.resolve())
     cwd = Path.cwd()

@@ -1,13 +1,18 @@
 """The ``respirocell`` command: a thin click layer over the library.
 
-Imports of anything heavy happen inside the command that needs it, so ``--help`` is fast.
+Each command parses its options, calls one library function, renders what it returns and
+exits: 0 valid, 1 invalid (findings), 2 usage error. Imports of anything heavy happen inside
+the command that needs it, so ``--help`` is fast.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
@@ -16,8 +21,66 @@ from . import __version__
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 DEFAULT_RECORDS = Path("records")
 
+#: Commands that live in their own modules, imported only when run (so --help stays fast):
+#: name -> ("module:attribute" of a click command, its one-line help).
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "site": ("respirocell.site.command:site", "Build the static catalog site of the corpus."),
+    "import": ("respirocell.registry.command:import_study",
+               "Draft a study record from its ClinicalTrials.gov entry."),
+    "registry-check": ("respirocell.registry.command:registry_check",
+                       "Report where studies drifted from their ClinicalTrials.gov entries."),
+}
 
-def _default_paths(paths: tuple[Path, ...]) -> list[Path]:
+
+class LazyGroup(click.Group):
+    """A click group that imports a command's module only when that command is used, and that
+    answers a usage error as JSON when the command line asked for ``--format json``."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        lazy = LAZY_COMMANDS.get(cmd_name)
+        if lazy is None:
+            return super().get_command(ctx, cmd_name)
+        import importlib
+
+        module, attribute = lazy[0].split(":")
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, cmd.get_short_help_str(70)) for name, cmd in self.commands.items()]
+        rows += [(name, text) for name, (_, text) in LAZY_COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(sorted(rows))
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        argv = list(sys.argv[1:] if not args else args[0] or [])
+        if not _wants_json(argv):
+            return super().main(*args, **kwargs)
+        kwargs["standalone_mode"] = False
+        try:
+            return super().main(*args, **kwargs)
+        except click.exceptions.Exit as done:
+            sys.exit(done.exit_code)
+        except click.ClickException as exc:
+            usage_error_json(exc.format_message())
+        except click.exceptions.Abort:
+            sys.exit(EXIT_USAGE)
+
+
+def _wants_json(argv: list[str]) -> bool:
+    return any(a == "--format=json" or (a == "--format" and argv[i + 1:i + 2] == ["json"])
+               for i, a in enumerate(argv))
+
+
+def usage_error_json(message: str) -> NoReturn:
+    click.echo(json.dumps({"version": 1, "status": "usage-error", "error": message}, indent=2, sort_keys=True))
+    sys.exit(EXIT_USAGE)
+
+
+def default_paths(paths: tuple[Path, ...]) -> list[Path]:
     if paths:
         return list(paths)
     if not DEFAULT_RECORDS.is_dir():
@@ -26,28 +89,21 @@ def _default_paths(paths: tuple[Path, ...]) -> list[Path]:
     return [DEFAULT_RECORDS]
 
 
+_default_paths = default_paths  # the name the feature commands were written against
+
 records_argument = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 
-#: Commands that live in their own modules, imported only when run (so --help stays fast):
-#: name -> "module:attribute" of a click command.
-LAZY_COMMANDS: dict[str, str] = {}
+
+def output_format(*choices: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option("--format", "fmt", type=click.Choice(list(choices)), default=choices[0], show_default=True,
+                        help="text for people, json for programs (versioned), github for pull-request annotations.")
 
 
-class LazyGroup(click.Group):
-    """A click group that imports a command's module only when that command is used."""
+def render(report: Any, fmt: str, *, strict: bool = False, err: bool = False) -> None:
+    from .reporters import REPORTERS
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = LAZY_COMMANDS.get(cmd_name)
-        if target is None:
-            return super().get_command(ctx, cmd_name)
-        import importlib
-
-        module, attribute = target.split(":")
-        command: click.Command = getattr(importlib.import_module(module), attribute)
-        return command
+    color = fmt == "text" and (sys.stderr if err else sys.stdout).isatty() and "NO_COLOR" not in os.environ
+    click.echo(REPORTERS[fmt](report, strict=strict, color=color), nl=False, err=err)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -64,8 +120,7 @@ def cli() -> None:
 
 @cli.command()
 @records_argument
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
-              help="text for people, json for programs (versioned), github for pull-request annotations.")
+@output_format("text", "json", "github")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @click.option("--changed-since", metavar="REF", default=None,
               help="Check only records changed since git REF, plus the records that reference them.")
@@ -78,14 +133,13 @@ def validate(paths: tuple[Path, ...], fmt: str, strict: bool, changed_since: str
     \b
     Examples:
       respirocell validate
-      respirocell validate records/studies/start-phase-2.yaml
+      respirocell validate records/studies/start-msc-ards-phase-2a.yaml
       respirocell validate --format github --strict
       respirocell validate --changed-since origin/main
     """
-    from .reporters import REPORTERS
     from .validation import validate_paths
 
-    roots = _default_paths(paths)
+    roots = default_paths(paths)
     files = None
     if changed_since is not None:
         from .changes import ChangeError, changed_files
@@ -93,46 +147,48 @@ def validate(paths: tuple[Path, ...], fmt: str, strict: bool, changed_since: str
         try:
             files = changed_files(roots, changed_since)
         except ChangeError as exc:
-            raise click.UsageError(str(exc)) from None
+            raise click.BadParameter(str(exc), param_hint="'--changed-since'") from None
     report = validate_paths(roots, files=files)
-    color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    kwargs = {"color": color} if fmt == "text" else {}
-    click.echo(REPORTERS[fmt](report, strict=strict, **kwargs), nl=False)
+    render(report, fmt, strict=strict)
     sys.exit(EXIT_OK if report.ok(strict) else EXIT_INVALID)
 
 
 @cli.command()
 @records_argument
-@click.option("--format", "fmt", type=click.Choice(["jsonld", "turtle", "ntriples", "tsv"]), default="jsonld",
-              show_default=True, help="Output format. tsv writes a folder of tables.")
+@click.option("--format", "fmt", type=click.Choice(["jsonld", "turtle", "ntriples", "json", "tsv"]),
+              default="jsonld", show_default=True, help="Output format. tsv writes a folder of tables.")
 @click.option("--output", "-o", type=click.Path(path_type=Path), required=True,
-              help="File to write (a folder for tsv). Written atomically.")
+              help="File to write (a folder for tsv). Written atomically; only a file or folder an earlier "
+              "export wrote is ever replaced.")
 def export(paths: tuple[Path, ...], fmt: str, output: Path) -> None:
-    """Publish the corpus as JSON-LD, Turtle, N-Triples or TSV tables.
+    """Publish the corpus as JSON-LD, Turtle, N-Triples, plain JSON or TSV tables.
 
-    Only a valid corpus is exported; nothing is written when validation fails, and files are
-    replaced atomically, so a reader never sees half an export.
+    Only a valid corpus is exported; nothing is written when validation fails (exit 1), and
+    files are replaced atomically, so a reader never sees half an export. An output path that
+    holds something respirocell did not write is refused (exit 2).
 
     \b
     Examples:
       respirocell export --format jsonld --output build/respirocell.jsonld
       respirocell export --format turtle --output build/respirocell.ttl
+      respirocell export --format json --output build/respirocell.json
       respirocell export --format tsv --output build/tables
     """
-    from .corpus import Corpus
-    from .export import write_export
-    from .reporters import render_text
-    from .validation import validate as run
+    from .export import ExportError, export_corpus
+    from .validation import InvalidCorpusError
 
-    corpus = Corpus.from_paths(_default_paths(paths))
-    report = run(corpus)
-    if not report.ok():
-        click.echo(render_text(report), err=True, nl=False)
+    try:
+        written = export_corpus(default_paths(paths), fmt, output)
+    except ExportError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--output'") from None
+    except InvalidCorpusError as exc:
+        render(exc.report, "text", err=True)
         click.echo("Nothing exported: fix the errors above first.", err=True)
         sys.exit(EXIT_INVALID)
-    try:
-        written = write_export([r for r in corpus.targets if r.parsed], fmt, output)
-    except (ValueError, OSError) as exc:  # e.g. --output is a folder, or the disk is full
+    except OSError as exc:  # the disk is full, a folder cannot be written ...
+        click.echo(f"error: nothing exported: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    except ValueError as exc:  # a record the exporter cannot map: a bug, reported without a traceback
         click.echo(f"error: nothing exported: {exc}", err=True)
         sys.exit(EXIT_INVALID)
     click.echo(f"wrote {written}")
@@ -167,8 +223,8 @@ def new_record(kind: str, record_id: str, records_dir: Path) -> None:
         path = create_record(records_dir, kind, record_id)
     except InvalidRecordId as exc:
         raise click.BadParameter(str(exc), param_hint="'ID'") from None
-    except FileExistsError as exc:
-        click.echo(f"error: {exc}", err=True)
+    except OSError as exc:  # it exists already, or the folder cannot be written
+        click.echo(f"error: {exc.strerror if exc.strerror else exc}", err=True)
         sys.exit(EXIT_INVALID)
     shown = display_path(path)
     click.echo(f"wrote {shown}\n"
@@ -181,14 +237,16 @@ def new_record(kind: str, record_id: str, records_dir: Path) -> None:
 @records_argument
 @click.option("--check", is_flag=True,
               help="Change nothing: list the files that are not formatted and exit 1 if there are any.")
-def fmt_records(paths: tuple[Path, ...], check: bool) -> None:
+@output_format("text", "json", "github")
+def fmt_records(paths: tuple[Path, ...], check: bool, fmt: str) -> None:
     """Rewrite records in the canonical layout, keeping comments and meaning.
 
     Keys are put in schema order, indentation is 2 spaces with list items under their key,
     text is quoted only where needed (always where YAML 1.1 tools would misread it, as NO or
     yes) and long text is folded at 100 columns. The result must parse to exactly the same
-    data, keep every comment and be stable, or the file is left alone and reported. Files
-    are replaced atomically. Files that do not parse are reported and left untouched.
+    data, keep every comment and be stable, or the file is left alone and reported
+    (format-unsafe); the other files are still formatted. Files are replaced atomically,
+    symlinks and file modes are kept.
 
     Exit status: 0 all formatted (or, with --check, nothing to change), 1 a file would change
     (--check) or could not be formatted, 2 usage error.
@@ -196,39 +254,32 @@ def fmt_records(paths: tuple[Path, ...], check: bool) -> None:
     \b
     Examples:
       respirocell fmt
-      respirocell fmt records/studies/start-phase-2.yaml
-      respirocell fmt --check
+      respirocell fmt records/studies/start-msc-ards-phase-2a.yaml
+      respirocell fmt --check --format github
     """
-    from .formatting import format_paths, write_atomic
-    from .issues import Issue
-    from .loading import discover
+    from .formatting import format_paths
+    from .reporters import clean, no_command
 
-    failed = changed = unchanged = 0
-    for result in format_paths(discover(_default_paths(paths))):
-        problem = result.problem
-        if problem is None and result.changed and not check:
-            assert result.formatted is not None
-            try:
-                write_atomic(result.path, result.formatted)
-            except OSError as exc:
-                problem = Issue("unwritable-file", f"cannot write file: {exc.strerror}", result.display)
-        if problem is not None:
-            failed += 1
-            where = ":".join(str(p) for p in (problem.file, problem.line, problem.column) if p is not None)
-            click.echo(f"{where}: error [{problem.code}] {problem.message}", err=True)
-            if problem.suggestion:
-                click.echo(f"    hint: {problem.suggestion}", err=True)
-        elif result.changed:
-            changed += 1
-            click.echo(result.display if check else f"reformatted {result.display}")
-        else:
-            unchanged += 1
-    verb = "would be reformatted" if check else "reformatted"
-    summary = f"{changed} file(s) {verb}, {unchanged} already formatted"
-    click.echo(summary + (f", {failed} could not be formatted" if failed else ""), err=True)
-    if check and changed:
-        click.echo("run 'respirocell fmt' (with the same paths) to format them", err=True)
-    sys.exit(EXIT_INVALID if failed or (check and changed) else EXIT_OK)
+    run = format_paths(default_paths(paths), check=check)
+    if fmt == "text":
+        for name in run.changed:
+            click.echo(no_command(clean(name) if check else f"reformatted {clean(name)}"))
+        problems = [i for i in run.report.issues if i.code != "unformatted"]
+        if problems:
+            from .issues import Report
+            from .reporters import render_text
+
+            shown = render_text(Report(issues=problems)).splitlines(keepends=True)[:-1]
+            click.echo("".join(shown), nl=False, err=True)
+        verb = "would be reformatted" if check else "reformatted"
+        failed = sum(1 for i in run.report.issues if i.code != "unformatted")
+        summary = f"{len(run.changed)} file(s) {verb}, {run.unchanged} already formatted"
+        click.echo(summary + (f", {failed} could not be formatted" if failed else ""), err=True)
+        if check and run.changed:
+            click.echo("run 'respirocell fmt' (with the same paths) to format them", err=True)
+    else:
+        render(run.report, fmt)
+    sys.exit(EXIT_OK if run.report.ok() else EXIT_INVALID)
 
 
 def main() -> None:

@@ -7,6 +7,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+#: Findings shown per file; the rest are counted (Report.suppressed).
+MAX_PER_FILE = 100
+
 
 class Severity(enum.StrEnum):
     ERROR = "error"
@@ -51,13 +54,30 @@ class Report:
     issues: list[Issue] = field(default_factory=list)
     files_checked: int = 0
     records_checked: int = 0
+    #: Findings left out because a file had more than MAX_PER_FILE (counted in the summary).
+    suppressed: int = 0
 
     def extend(self, issues: Iterable[Issue]) -> None:
         self.issues.extend(issues)
 
     def finish(self) -> Report:
+        """Sort, drop repeats, and keep at most MAX_PER_FILE findings per file (a hostile file
+        can produce tens of thousands; the rest are counted, with one finding saying so)."""
         unique = {(i.sort_key(), i.path, i.severity): i for i in self.issues}
-        self.issues = sorted(unique.values(), key=Issue.sort_key)
+        kept: list[Issue] = []
+        per_file: Counter[str] = Counter()
+        for issue in sorted(unique.values(), key=Issue.sort_key):
+            per_file[issue.file] += 1
+            if per_file[issue.file] <= MAX_PER_FILE:
+                kept.append(issue)
+        for name, count in sorted(per_file.items()):
+            if count > MAX_PER_FILE:
+                first = next(i for i in kept if i.file == name)
+                kept.append(Issue("too-many-findings", f"{count - MAX_PER_FILE} more findings in this file are not "
+                                  "shown", name, first.severity, 1, 1, suggestion="fix the findings above and run "
+                                  "again"))
+                self.suppressed += count - MAX_PER_FILE
+        self.issues = sorted(kept, key=Issue.sort_key)
         return self
 
     @property

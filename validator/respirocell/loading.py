@@ -1,55 +1,56 @@
-"""Find record files and parse them safely, keeping what is needed to point at a line.
+"""Find record files, read them safely and parse them once, keeping where every value is.
 
-Parsing uses libyaml (PyYAML's C parser) with a YAML 1.2 core-schema resolver written
-here on purpose, because YAML 1.1 surprises real curators:
+Parsing is libyaml's (PyYAML's C parser) with the YAML 1.2 core schema, because YAML 1.1
+surprises real curators:
 
 * ``NO`` (Norway) and ``yes``/``on``/``off`` stay strings; only true/false are booleans;
 * ``1.0e6`` and ``1e6`` are numbers (YAML 1.1 reads them as strings);
 * unquoted dates such as ``2013-05-01`` stay strings, so partial dates work the same way;
 * ``010`` is the integer 10, never octal 8; ``<<`` merge keys are ordinary (unknown) keys.
 
-Most record files are read by ``fastyaml``, a reader for the plain part of YAML that
-records are written in (almost twice as fast as libyaml's node tree, positions included);
-it declines anything else. The rest is built straight from libyaml's node tree (``_build``),
-and only unusual documents (tags, aliases to collections, anything to report) go through the
-full constructor, which is what gives findings their wording. tests/test_fastyaml.py and
-tests/test_loading_equivalence.py hold all three, and PyYAML's pure-Python parser, to the
-same results.
+The node tree of that one parse is kept while a record is checked, so every finding gets a
+line and column without reading the file again.
 
-Positions are computed only when a finding needs one (``locate``): from what the parse kept
-while the record is being checked (``load_file(keep_nodes=True)``), else by reading the file
-again; valid files never pay for them.
+Files come from pull requests, so reading is defensive: only regular files are opened (a FIFO
+or device is a finding, never read), a symlink is followed only while it stays inside the
+records tree, the size is checked before reading and the read is bounded, and alias expansion
+is capped in values and in bytes.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+import re
+import stat
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from . import fastyaml
-from .fastyaml import CORE_SCHEMA, to_float, to_int
+from . import schema
 from .issues import Issue
 
-#: Folder name -> record kind (schema class).
-KINDS: dict[str, str] = {"studies": "Study", "cell_sources": "CellSource", "conditions": "Condition"}
-FOLDERS: dict[str, str] = {kind: folder for folder, kind in KINDS.items()}
 MAX_FILE_BYTES = 1_000_000
-#: Upper bound on values in one record after aliases are expanded (alias bombs).
+#: Upper bounds on one record after aliases are expanded (alias bombs): values and text bytes.
 MAX_NODES = 20_000
+MAX_EXPANDED_BYTES = 2_000_000
 
 PathElem = str | int
-#: Where a parsed record's values are: ``fastyaml``'s spots, libyaml's node tree, or None.
-Positions = fastyaml.Spot | yaml.Node | None
+
+CORE_SCHEMA: list[tuple[str, re.Pattern[str], list[str]]] = [
+    ("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")),
+    ("tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")),
+    ("tag:yaml.org,2002:float", re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+     list("-+0123456789.")),
+    ("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]),
+]
 
 
 class YamlProblem(Exception):
-    """A file-level problem found while parsing; carries a stable code and a position."""
+    """A file-level problem found while reading or parsing; carries a stable code and a position."""
 
     def __init__(self, code: str, message: str, line: int | None = None, column: int | None = None,
                  suggestion: str | None = None) -> None:
@@ -57,17 +58,21 @@ class YamlProblem(Exception):
         self.code, self.message, self.line, self.column, self.suggestion = code, message, line, column, suggestion
 
 
-class _Core12Resolver(yaml.resolver.BaseResolver):
+class Core12Resolver(yaml.resolver.BaseResolver):
     """Implicit typing of plain scalars per the YAML 1.2 core schema."""
 
 
 for _tag, _regex, _first in CORE_SCHEMA:
-    _Core12Resolver.add_implicit_resolver(_tag, _regex, _first)
+    Core12Resolver.add_implicit_resolver(_tag, _regex, _first)
 
 
-def _shown(text: str, limit: int = 40) -> str:
-    """``text`` for a message: long values (an integer of 5,000 digits) are cut short."""
+def shown(text: str, limit: int = 40) -> str:
+    """``text`` for a message: long values are cut short."""
     return text if len(text) <= limit else f"{text[:limit - 3]}..."
+
+
+def _pos(mark: yaml.Mark | None) -> tuple[int | None, int | None]:
+    return (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
 
 
 class _SafeConstructor(yaml.constructor.BaseConstructor):
@@ -80,14 +85,14 @@ class _SafeConstructor(yaml.constructor.BaseConstructor):
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=deep)
             if not isinstance(key, str):
-                raise YamlProblem("non-string-key", f"field names must be text, not {key!r}",
+                raise YamlProblem("non-string-key", f"field names must be text, not {shown(repr(key))}",
                                   *_pos(key_node.start_mark),
                                   suggestion="write a field name from the schema, such as title:")
             if key in mapping:
-                raise YamlProblem("duplicate-key", f"field '{key}' appears twice in the same mapping",
+                raise YamlProblem("duplicate-key", f"field '{shown(key)}' appears twice in the same mapping",
                                   *_pos(key_node.start_mark),
-                                  suggestion=f"keep one '{key}:' and delete the other; YAML would silently keep "
-                                  "only the last")
+                                  suggestion=f"keep one '{shown(key)}:' and delete the other; YAML would silently "
+                                  "keep only the last")
             mapping[key] = self.construct_object(value_node, deep=deep)
         return mapping
 
@@ -113,22 +118,25 @@ class _SafeConstructor(yaml.constructor.BaseConstructor):
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
         text = str(self.construct_scalar(node))
         try:
-            return to_int(text)
-        except ValueError:  # only with an explicit tag: !!int abc, !!int 0xZZ
-            raise YamlProblem("yaml-syntax", f"'{_shown(text)}' is not an integer", *_pos(node.start_mark)) from None
+            if text.startswith(("0o", "0x")):
+                return int(text[2:], 8 if text[1] == "o" else 16)
+            return int(text, 10)
+        except ValueError:  # an explicit tag (!!int abc), or more than 4,300 digits
+            raise YamlProblem("yaml-syntax", f"'{shown(text)}' is not an integer", *_pos(node.start_mark)) from None
 
     def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
-        text = str(self.construct_scalar(node))
+        text = str(self.construct_scalar(node)).lower()
         try:
-            return to_float(text)
+            if text.endswith(".inf"):
+                return float("-inf") if text.startswith("-") else float("inf")
+            return float("nan") if text == ".nan" else float(text)
         except ValueError:
-            raise YamlProblem("yaml-syntax", f"'{_shown(text.lower())}' is not a number",
-                              *_pos(node.start_mark)) from None
+            raise YamlProblem("yaml-syntax", f"'{shown(text)}' is not a number", *_pos(node.start_mark)) from None
 
     def construct_undefined(self, node: yaml.Node) -> Any:
         tag = node.tag.replace("tag:yaml.org,2002:", "!!")
         raise YamlProblem(
-            "yaml-tag", f"the tag '{tag}' is not allowed in records", *_pos(node.start_mark),
+            "yaml-tag", f"the tag '{shown(tag)}' is not allowed in records", *_pos(node.start_mark),
             suggestion="remove the tag (the text starting with '!'); records hold plain text, numbers and lists")
 
 
@@ -144,136 +152,18 @@ for _name, _fn in [
 ]:
     _SafeConstructor.add_constructor(_name, _fn)  # type: ignore[arg-type]
 
-
-class _FastCore12Resolver(_Core12Resolver):
-    """The same implicit typing, minus the generic machinery libyaml's composer calls per node:
-    there are no path resolvers and no wildcard resolvers, so descending is a no-op and a
-    plain scalar needs only the resolvers for its first character."""
-
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        pass
-
-    def ascend_resolver(self) -> None:
-        pass
-
-    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool],
-                _scalar: type = yaml.ScalarNode, _by_first: dict[str, Any] = _Core12Resolver.yaml_implicit_resolvers,
-                _default: str = _Core12Resolver.DEFAULT_SCALAR_TAG,
-                _container: dict[type, str] = {yaml.SequenceNode: _Core12Resolver.DEFAULT_SEQUENCE_TAG,  # noqa: B006
-                                               yaml.MappingNode: _Core12Resolver.DEFAULT_MAPPING_TAG}) -> str:
-        if kind is not _scalar:
-            return _container[kind]
-        if implicit[0]:
-            resolvers = _by_first.get(value[:1])
-            if resolvers is not None:
-                for tag, regexp in resolvers:
-                    if regexp.match(value):
-                        return tag  # type: ignore[no-any-return]
-        return _default
+# Not ``yaml.CParser``: PyYAML does not re-export it, and that spelling silently picks the
+# pure-Python parser, about 10x slower.
+_CParser: Any = getattr(yaml, "cyaml", None) and yaml.cyaml.CParser  # type: ignore[attr-defined]
 
 
-assert not _Core12Resolver.yaml_path_resolvers and None not in _Core12Resolver.yaml_implicit_resolvers
-
-try:
-    # Not ``yaml.CParser``: PyYAML does not re-export it (cyaml's __all__ lists only the loaders),
-    # so that spelling silently picked the pure-Python parser, about 10x slower.
-    from yaml import cyaml as _cyaml
-
-    _CParser: Any = _cyaml.CParser  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    _CParser = None
-
-
-class PyRecordLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
-                     yaml.composer.Composer, _SafeConstructor, _Core12Resolver):
-    """PyYAML's pure-Python parser + the safe 1.2 constructor: the reference the fast path is
-    tested against (tests/test_loading_equivalence.py), and the fallback where libyaml is missing."""
+class RecordLoader(_CParser or yaml.SafeLoader, _SafeConstructor, Core12Resolver):  # type: ignore[misc]
+    """libyaml's parser, the safe constructor above and the YAML 1.2 core resolver."""
 
     def __init__(self, stream: str) -> None:
-        yaml.reader.Reader.__init__(self, stream)
-        yaml.scanner.Scanner.__init__(self)
-        yaml.parser.Parser.__init__(self)
-        yaml.composer.Composer.__init__(self)
+        (_CParser or yaml.SafeLoader).__init__(self, stream)
         _SafeConstructor.__init__(self)
-        _Core12Resolver.__init__(self)
-
-
-if _CParser is not None:
-    class RecordLoader(_CParser, _SafeConstructor, _FastCore12Resolver):  # type: ignore[misc]
-        """libyaml parser + the safe 1.2 constructor above."""
-
-        def __init__(self, stream: str) -> None:
-            _CParser.__init__(self, stream)
-            _SafeConstructor.__init__(self)
-            _FastCore12Resolver.__init__(self)
-else:  # pragma: no cover - PyYAML built without libyaml
-    RecordLoader = PyRecordLoader  # type: ignore[misc,assignment]
-
-
-class _Unusual(Exception):
-    """The fast builder met something only the full constructor handles (or reports)."""
-
-
-# The resolver's own string objects, so most tag comparisons are identity checks.
-_STR, _MAP, _SEQ = (_Core12Resolver.DEFAULT_SCALAR_TAG, _Core12Resolver.DEFAULT_MAPPING_TAG,
-                    _Core12Resolver.DEFAULT_SEQUENCE_TAG)
-_NULL, _BOOL, _INT, _FLOAT = (f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float"))
-
-
-def _build(node: yaml.Node, seen: set[int]) -> Any:
-    """The data ``_SafeConstructor`` makes of a node tree, without its per-node bookkeeping
-    (constructed-object table, deferred generators). Anything it would refuse or that is not
-    plain data raises ``_Unusual``, and the caller runs the full constructor, so findings keep
-    their exact wording and order; so does a collection met twice (an alias, which could be an
-    alias bomb or a cycle). Equivalence: tests/test_loading_equivalence.py."""
-    cls = node.__class__
-    if cls is _ScalarNode:
-        return _scalar(node)  # type: ignore[arg-type]
-    if id(node) in seen:
-        raise _Unusual
-    seen.add(id(node))
-    if cls is _MappingNode and node.tag == _MAP:
-        pairs = node.value
-        mapping: dict[str, Any] = {}
-        for key_node, value_node in pairs:
-            if key_node.tag != _STR or key_node.__class__ is not _ScalarNode:
-                raise _Unusual
-            if value_node.__class__ is _ScalarNode:
-                mapping[key_node.value] = value_node.value if value_node.tag == _STR else _scalar(value_node)
-            else:
-                mapping[key_node.value] = _build(value_node, seen)
-        if len(mapping) != len(pairs):  # a key given twice
-            raise _Unusual
-        return mapping
-    if cls is _SequenceNode and node.tag == _SEQ:
-        return [item.value if item.__class__ is _ScalarNode and item.tag == _STR else _build(item, seen)
-                for item in node.value]
-    raise _Unusual
-
-
-def _scalar(node: yaml.ScalarNode) -> Any:
-    tag, value = node.tag, node.value
-    if tag == _STR:
-        return value
-    if tag == _NULL:
-        return None
-    if tag == _BOOL:
-        return value.lower() == "true"
-    try:
-        if tag == _INT:
-            return to_int(value)
-        if tag == _FLOAT:
-            return to_float(value)
-    except ValueError:
-        raise _Unusual from None
-    raise _Unusual
-
-
-_ScalarNode, _MappingNode, _SequenceNode = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
-
-
-def _pos(mark: yaml.Mark | None) -> tuple[int | None, int | None]:
-    return (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+        Core12Resolver.__init__(self)
 
 
 @dataclass
@@ -282,13 +172,16 @@ class RecordFile:
 
     path: Path
     display: str  # path as shown to the user
-    kind: str | None  # schema class from the folder name, None if the folder is not a kind folder
+    kind: str | None  # schema class from the folder name; None outside a kind folder
     data: Any = None
     problems: list[Issue] = field(default_factory=list)
-    #: Where the values are (``Positions``: the fast reader's spots or libyaml's node tree),
-    #: kept by ``load_file(keep_nodes=True)`` only while the record is checked: positions then
-    #: need no second read of the file.
-    nodes: Any = field(default=None, repr=False, compare=False)
+    #: libyaml's node tree, kept while the record is checked; positions then need no second read.
+    nodes: yaml.Node | None = field(default=None, repr=False, compare=False)
+    text: str | None = field(default=None, repr=False, compare=False)  # kept with ``nodes``
+    #: Positions of (path, at_key) that cross-record rules may report at, taken before ``nodes``
+    #: is dropped (rules declare them: ``checks.ANCHORS``).
+    anchors: dict[tuple[tuple[PathElem, ...], bool], tuple[int | None, int | None]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     @property
     def parsed(self) -> bool:
@@ -307,109 +200,96 @@ class RecordFile:
         """Line and column of the value at ``path`` (or of its key), or of the nearest parent."""
         if self.nodes is not None:
             return locate_node(self.nodes, path, at_key)
-        return locate(self.path, path, at_key)
+        return self.anchors.get((path, at_key), (1, 1))
+
+
+#: Kind name -> folder. Kept for callers written before ``schema.kinds()``; use that instead.
+FOLDERS: dict[str, str] = {k.name: k.folder for k in schema.kinds()}
 
 
 def kind_of(path: Path) -> str | None:
-    return KINDS.get(path.parent.name)
+    found = schema.kind_of_folder(path.parent.name)
+    return found.name if found else None
 
 
-def is_record_file(path: Path) -> bool:
-    return _is_record_name(path.name)
+def is_record_name(name: str) -> bool:
+    return name.endswith((".yaml", ".yml")) and not name.startswith(".")
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
-    """All record files under ``paths`` (files are taken as given), sorted, without repeats."""
-    if os.name != "posix":  # pragma: no cover - Path order and equality ignore case there
-        return _discover_paths(paths)
-    # Path equality and order are those of its parts (on POSIX), so files are kept by parts
-    # and sorted by them; each folder is parsed once, and Paths made only at the end.
-    found: dict[tuple[str, ...], tuple[Path, str | None]] = {}
-    for root in paths:
-        if root.is_dir():
-            for dirpath, dirnames, filenames in os.walk(root):
-                dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-                folder: Path | None = None
-                for name in filenames:
-                    if _is_record_name(name):
-                        if folder is None:
-                            folder = Path(dirpath)
-                            parts = folder.parts
-                        found.setdefault((*parts, name), (folder, name))
-        else:
-            found.setdefault(root.parts, (root, None))
-    return [base / name if name is not None else base for base, name in (found[key] for key in sorted(found))]
-
-
-def _discover_paths(paths: Iterable[Path]) -> list[Path]:
+    """All record files under ``paths`` (files are taken as given), sorted, without repeats.
+    Folders are walked without following symlinked folders; hidden entries are skipped."""
     found: set[Path] = set()
     for root in paths:
-        if root.is_dir():
+        if root.is_dir() and not root.is_symlink():
             for dirpath, dirnames, filenames in os.walk(root):
                 dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-                found.update(Path(dirpath, name) for name in filenames if _is_record_name(name))
+                found.update(Path(dirpath, name) for name in filenames if is_record_name(name))
         else:
             found.add(root)
     return sorted(found)
 
 
-def _is_record_name(name: str) -> bool:
-    """``is_record_file`` on a bare file name, without making a Path of it."""
-    return name.endswith((".yaml", ".yml")) and not name.startswith(".")
-
-
-_cwd: tuple[str, str] | None = None  # (os.getcwd(), its display prefix)
+def find_root(path: Path) -> Path | None:
+    """The records folder around ``path`` (the parent of its kind folder), if any."""
+    for parent in [path, *path.parents]:
+        if schema.kind_of_folder(parent.name) is not None:
+            return parent.parent
+        if any(parent.joinpath(k.folder).is_dir() for k in schema.kinds()):
+            return parent
+    return None
 
 
 def display_path(path: Path) -> str:
-    """``path`` relative to the working directory, as ``os.path.relpath`` gives it; the usual
-    cases (a normalised path below the working directory) skip its two ``abspath`` calls."""
-    global _cwd
+    """``path`` relative to the working directory where it lies below it, else as given."""
     text = os.fspath(path)
-    cwd = os.getcwd()
-    if _cwd is None or _cwd[0] != cwd:
-        _cwd = (cwd, os.path.join(cwd, ""))
-    if os.path.normpath(text) == text and text != os.curdir:
-        if not os.path.isabs(text):
-            if text != os.pardir and not text.startswith(os.pardir + os.sep):
-                return text
-        elif text.startswith(_cwd[1]):
-            return text[len(_cwd[1]):]
+    if os.path.isabs(text):
+        try:
+            rel = os.path.relpath(text)
+        except ValueError:  # pragma: no cover - another drive on Windows
+            return text
+        return text if rel.startswith(os.pardir) else rel
+    return os.path.normpath(text)
+
+
+def read_bounded(path: Path, tree: Path | None = None) -> bytes:
+    """The bytes of a record file, refusing what a hostile pull request could use against the
+    reader: special files (never opened), symlinks that leave ``tree``, files over the limit."""
     try:
-        return os.path.relpath(path)
-    except ValueError:  # pragma: no cover - other drive on Windows
-        return text
-
-
-def _construct(loader: Any, fast: bool) -> tuple[Any, yaml.Node | None]:
-    """``loader.get_single_data()`` and the node tree it was built from; with ``fast``, the
-    document is built by ``_build`` unless it is unusual (an alias to a collection, a tag, a
-    problem to report), when the full constructor builds it (and reports the problem)."""
-    if not fast:
-        return loader.get_single_data(), None
-    node = loader.get_single_node()
-    if node is None:
-        return None, None
-    try:
-        return _build(node, set()), node
-    except _Unusual:
-        return loader.construct_document(node), node
-
-
-def parse_text(raw: bytes, *, loader_class: type = RecordLoader, fast: bool = True) -> Any:
-    """Parse one record's bytes. Raises YamlProblem for every file-level problem.
-
-    ``loader_class`` and ``fast`` exist for the differential tests: ``PyRecordLoader`` with
-    ``fast=False`` is the reference the default path must agree with."""
-    return parse_record(raw, loader_class=loader_class, fast=fast)[0]
-
-
-def parse_record(raw: bytes, *, loader_class: type = RecordLoader, fast: bool = True) -> tuple[Any, Positions]:
-    """``parse_text``, and where its values are (for ``locate_node``): the fast reader's spots,
-    or else the node tree the data was built from."""
+        info = os.lstat(path)
+        target = path
+        if stat.S_ISLNK(info.st_mode):
+            target = path.resolve(strict=True)
+            inside = (tree or path.parent).resolve()
+            if not target.is_relative_to(inside):
+                raise YamlProblem("unsafe-file", "this file is a symlink to a place outside the records folder; it "
+                                  "was not read", 1, 1, suggestion="commit the record itself, not a link to it")
+            info = os.stat(target)
+        if not stat.S_ISREG(info.st_mode):
+            raise YamlProblem("unsafe-file", "this is not a regular file (a pipe, device, socket or folder); it was "
+                              "not read", 1, 1, suggestion="records are plain text files")
+        if info.st_size > MAX_FILE_BYTES:
+            raise _too_large(info.st_size)
+        fd = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # swapped after the check
+                raise YamlProblem("unsafe-file", "this is not a regular file; it was not read", 1, 1)
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise YamlProblem("unreadable-file", f"cannot read file: {exc.strerror or exc}", 1, 1,
+                          suggestion="check the file exists and can be read") from None
     if len(raw) > MAX_FILE_BYTES:
-        raise YamlProblem("file-too-large", f"file is {len(raw):,} bytes; records are limited to {MAX_FILE_BYTES:,}",
-                          suggestion="a record is a few kilobytes; split it or remove pasted text")
+        raise _too_large(len(raw))
+    return raw
+
+
+def _too_large(size: int) -> YamlProblem:
+    return YamlProblem("file-too-large", f"file is {size:,} bytes; records are limited to {MAX_FILE_BYTES:,}", 1, 1,
+                       suggestion="a record is a few kilobytes; split it or remove pasted text")
+
+
+def decode(raw: bytes) -> str:
+    """The text of a record file; YamlProblem for bytes that are not UTF-8 or hold nothing."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -418,175 +298,86 @@ def parse_record(raw: bytes, *, loader_class: type = RecordLoader, fast: bool = 
         raise YamlProblem("encoding", f"byte 0x{raw[exc.start]:02x} is not valid UTF-8", line, column,
                           suggestion="save the file as UTF-8 (most editors: 'Save with encoding')") from None
     text = text.removeprefix("\ufeff")
-    if not (text[:1].isascii() and text[:1].isalnum()) and (  # a record starts "id:"; others are looked at
-            not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines())):
+    if all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         raise YamlProblem("empty-file", "file has no content", 1, 1,
                           suggestion="fill it in, or create it with 'respirocell new'")
-    if fast:
-        plain = fastyaml.read(text)
-        if plain is not None:
-            return plain
-    loader = None
+    return text
+
+
+def parse_record(raw: bytes) -> tuple[Any, yaml.Node | None, str]:
+    """One record's data, the node tree it was built from and its text. Raises YamlProblem for
+    every file-level problem."""
+    from . import yaml_errors
+
+    text = decode(raw)
+    loader = RecordLoader(text)
     try:
-        loader = loader_class(text)  # the pure-Python reader checks characters here already
-        data, node = _construct(loader, fast)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except YamlProblem:
         raise
-    except yaml.composer.ComposerError as exc:
-        if "single document" in f"{exc.context} {exc.problem}":
-            raise YamlProblem("multiple-documents", "file holds more than one YAML document (a line with ---)",
-                              *_pos(exc.problem_mark),
-                              suggestion="keep one record per file; split the others into their own files") from None
-        raise YamlProblem("yaml-syntax", _yaml_message(exc), *_pos(exc.problem_mark or exc.context_mark)) from None
-    except yaml.MarkedYAMLError as exc:
-        message = _yaml_message(exc)
-        code = "yaml-too-deep" if "nesting depth" in message else "yaml-syntax"
-        suggestion = _syntax_hint(message)
-        raise YamlProblem(code, message, *_pos(exc.problem_mark or exc.context_mark), suggestion=suggestion) from None
-    except yaml.YAMLError as exc:  # reader errors (control characters) have no problem_mark
-        raise YamlProblem("yaml-syntax", str(exc).splitlines()[0]) from None
-    except RecursionError:
-        raise YamlProblem("yaml-too-deep", "the file nests too deeply to be a record", *_deepest(text),
-                          suggestion=_syntax_hint("nesting depth")) from None
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise yaml_errors.explain(exc, text) from None
     finally:
-        if loader is not None:
-            loader.dispose()
-    if "*" in text and _too_many_nodes(data):
-        raise YamlProblem("yaml-too-complex",
-                          f"after expanding aliases (*name) the record has more than {MAX_NODES:,} values",
-                          *_first_alias(text), suggestion="write the values out instead of repeating anchors")
+        loader.dispose()
+    if "*" in text:
+        _check_expansion(data, text)
     if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else f"the value {data!r}"
-        raise YamlProblem("not-a-mapping", f"the file holds {kind}, but a record is a mapping of field: value", 1, 1,
+        what = "a list" if isinstance(data, list) else f"the value {shown(repr(data))}"
+        raise YamlProblem("not-a-mapping", f"the file holds {what}, but a record is a mapping of field: value", 1, 1,
                           suggestion="start the file with 'id: <record id>' and one field per line")
-    return data, node
+    return data, node, text
 
 
-def _scan_for(text: str, wanted: Callable[[yaml.Token, int], bool]) -> tuple[int | None, int | None]:
-    """Position of the first token ``wanted(token, depth)`` accepts, scanning without building nodes
-    (iterative, so safe on inputs that defeat the composer); a scanner error's own position
-    otherwise. Only used for files that already failed."""
-    depth = 0
-    try:
-        for token in yaml.scan(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-            if isinstance(token, (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken,
-                                  yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken)):
-                depth += 1
-            elif isinstance(token, (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)):
-                depth -= 1
-            if wanted(token, depth):
-                return _pos(token.start_mark)
-    except yaml.MarkedYAMLError as exc:
-        return _pos(exc.problem_mark)
-    return (1, 1)
+def parse_text(raw: bytes) -> Any:
+    return parse_record(raw)[0]
 
 
-def _deepest(text: str, limit: int = 100) -> tuple[int | None, int | None]:
-    return _scan_for(text, lambda _token, depth: depth > limit)
+def _check_expansion(data: Any, text: str) -> None:
+    """Aliases can make a small file mean a huge record: cap its values and its text."""
+    from .yaml_errors import first_alias
 
-
-def _first_alias(text: str) -> tuple[int | None, int | None]:
-    return _scan_for(text, lambda token, _depth: isinstance(token, yaml.AliasToken))
-
-
-def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
-    parts = [p for p in (exc.context, exc.problem) if p]
-    return "; ".join(parts) if parts else "invalid YAML"
-
-
-def _syntax_hint(message: str) -> str | None:
-    if "mapping values are not allowed" in message:
-        return "a text value contains ': '; put the whole value in quotes"
-    if "found character '\\t'" in message:
-        return "indent with spaces, not tabs"
-    if "could not find expected ':'" in message:
-        return "each line is 'field: value'; check the line above for a missing colon or an unclosed quote"
-    if "nesting depth" in message:
-        return "records nest only a few levels deep; check for unclosed brackets"
-    return None
-
-
-def _too_many_nodes(data: Any) -> bool:
-    stack, seen = [data], 0
+    stack, values, size = [data], 0, 0
     while stack:
         item = stack.pop()
-        seen += 1
-        if seen > MAX_NODES:
-            return True
-        if isinstance(item, dict):
+        values += 1
+        if isinstance(item, str):
+            size += len(item)
+        elif isinstance(item, dict):
             stack.extend(item.values())
+            size += sum(len(k) for k in item)
         elif isinstance(item, list):
             stack.extend(item)
-    return False
+        if values > MAX_NODES or size > MAX_EXPANDED_BYTES:
+            what = f"more than {MAX_NODES:,} values" if values > MAX_NODES else \
+                f"more than {MAX_EXPANDED_BYTES:,} characters of text"
+            raise YamlProblem("yaml-too-complex", f"after expanding aliases (*name) the record has {what}",
+                              *first_alias(text), suggestion="write the values out instead of repeating anchors")
 
 
-def load_file(path: Path, keep_nodes: bool = False) -> RecordFile:
+def load_file(path: Path, tree: Path | None = None, keep_nodes: bool = False) -> RecordFile:
     """Read and parse one file; file-level problems are recorded, never raised."""
     record = RecordFile(path=path, display=display_path(path), kind=kind_of(path))
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        record.problems.append(Issue("unreadable-file", f"cannot read file: {exc.strerror}", record.display,
-                                     line=1, column=1, suggestion="check the file exists and can be read"))
-        return record
-    try:
-        record.data, nodes = parse_record(raw)
+        record.data, nodes, text = parse_record(read_bounded(path, tree))
     except YamlProblem as problem:
-        # A problem of the whole file (too large, unreadable) is shown at its start, so every
-        # finding has a place editors and pull-request annotations can point at.
+        # A problem of the whole file is shown at its start, so every finding has a place
+        # editors and pull-request annotations can point at.
         record.problems.append(Issue(problem.code, problem.message, record.display, line=problem.line or 1,
                                      column=problem.column or 1, suggestion=problem.suggestion))
     else:
         if keep_nodes:
-            record.nodes = nodes
+            record.nodes, record.text = nodes, text
     return record
 
 
-if _CParser is not None:
-    class _NodeLoader(_CParser, _FastCore12Resolver):  # type: ignore[misc]
-        """Nodes only, for positions: libyaml and the light resolver (tags do not matter here)."""
-
-        def __init__(self, stream: str) -> None:
-            _CParser.__init__(self, stream)
-            _FastCore12Resolver.__init__(self)
-else:  # pragma: no cover - PyYAML built without libyaml
-    _NodeLoader = yaml.SafeLoader  # type: ignore[misc,assignment]
+Position = tuple[int | None, int | None]
 
 
-def _compose(path: Path) -> Positions:
-    """Where the values of ``path`` are (the fast reader's spots, else libyaml's node tree),
-    cached by absolute path and file state: a relative path may name another file after a
-    chdir, and a file may change between two runs in one process."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return _compose_cached(path.resolve(), stat.st_mtime_ns, stat.st_size)
-
-
-@lru_cache(maxsize=64)
-def _compose_cached(path: Path, _mtime_ns: int, _size: int) -> Positions:
-    try:
-        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
-        plain = fastyaml.read(text)
-        if plain is not None:
-            return plain[1]
-        return yaml.compose(text, Loader=_NodeLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
-        return None
-
-
-def locate(file: Path, path: tuple[PathElem, ...], at_key: bool = False) -> tuple[int | None, int | None]:
-    """Position of ``path`` in ``file``: the value (or its key), else the deepest existing parent."""
-    return locate_node(_compose(file), path, at_key)
-
-
-def locate_node(node: Positions, path: tuple[PathElem, ...], at_key: bool = False) -> tuple[int | None, int | None]:
-    """``locate`` in positions already read: the fast reader's spots or a node tree."""
+def locate_node(node: yaml.Node | None, path: tuple[PathElem, ...], at_key: bool = False) -> Position:
+    """Position of ``path`` in a node tree: the value (or its key), else the deepest existing parent."""
     if node is None:
-        return (None, None)
-    if not isinstance(node, yaml.Node):
-        return fastyaml.locate(node, path, at_key)
+        return (1, 1)
     current: yaml.Node = node
     mark = current.start_mark
     for depth, elem in enumerate(path, start=1):

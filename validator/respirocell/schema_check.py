@@ -1,14 +1,16 @@
 """Structure pass: each record against the JSON Schema generated from the LinkML schema.
 
-jsonschema-rs answers "is it valid?" on the hot path; only records that fail are run
-through the pure-Python ``jsonschema`` reference validator, whose errors carry the paths
-turned here into positioned, friendly findings.
+One engine, jsonschema-rs, gives both the verdict and the findings: its structured errors
+(kind, instance path, schema path) are turned here into positioned, friendly findings, so no
+record can pass because two engines disagree. Numbers JSON cannot hold (.nan, .inf, 1e400)
+are findings of their own, with a line.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
+import math
 import re
 from collections.abc import Iterator
 from functools import cache
@@ -16,7 +18,7 @@ from typing import Any
 
 from . import package_data
 from .issues import Issue
-from .loading import RecordFile, format_path
+from .loading import PathElem, RecordFile, format_path, shown
 
 JSON_TYPES = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
               "array": "a list", "object": "a mapping of field: value", "null": "nothing"}
@@ -28,48 +30,50 @@ def json_schema() -> dict[str, Any]:
     return json.loads(text)  # type: ignore[no-any-return]
 
 
-def class_schema(kind: str) -> dict[str, Any]:
+@cache
+def _validator(kind: str) -> Any:
+    import jsonschema_rs
+
     doc = json_schema()
-    return {"$schema": doc["$schema"], "$defs": doc["$defs"], "$ref": f"#/$defs/{kind}"}
+    return jsonschema_rs.validator_for({"$schema": doc["$schema"], "$defs": doc["$defs"], "$ref": f"#/$defs/{kind}"})
 
 
-@cache
-def _fast_validator(kind: str) -> Any:
-    try:
-        import jsonschema_rs
-    except ImportError:  # pragma: no cover - optional speed-up
-        return None
-    return jsonschema_rs.validator_for(class_schema(kind))
+def _subschema(schema_path: list[Any]) -> dict[str, Any]:
+    """The schema object that holds the failing keyword (schema paths are absolute here)."""
+    node: Any = json_schema()
+    for elem in schema_path[:-1]:
+        if isinstance(node, dict) and elem in node:
+            node = node[elem]
+        elif isinstance(node, list) and isinstance(elem, int) and elem < len(node):
+            node = node[elem]
+        else:
+            return {}
+    return node if isinstance(node, dict) else {}
 
 
-@cache
-def _reference_validator(kind: str) -> Any:
-    import jsonschema
-
-    schema = class_schema(kind)
-    cls = jsonschema.validators.validator_for(schema)
-    return cls(schema)
-
-
-def is_valid(kind: str, data: Any) -> bool:
-    fast = _fast_validator(kind)
-    if fast is not None:
-        return bool(fast.is_valid(data))
-    return bool(_reference_validator(kind).is_valid(data))
+def non_finite(data: Any, path: tuple[PathElem, ...] = ()) -> Iterator[tuple[tuple[PathElem, ...], float]]:
+    if isinstance(data, float) and not math.isfinite(data):
+        yield path, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from non_finite(value, (*path, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from non_finite(value, (*path, i))
 
 
 def check_record(record: RecordFile) -> list[Issue]:
     """Schema findings for one parsed record whose kind is known."""
     assert record.kind is not None and record.parsed
-    if is_valid(record.kind, record.data):
-        return []
-    return list(_issues(record))
-
-
-def _issues(record: RecordFile) -> Iterator[Issue]:
-    validator = _reference_validator(record.kind or "")
-    for error in validator.iter_errors(record.data):
-        yield from _translate(record, error)
+    bad = dict(non_finite(record.data))
+    issues = [_issue(record, "non-finite-number", f"{value} is not a finite number", path,
+                     suggestion="write the number as the source prints it") for path, value in bad.items()]
+    validator = _validator(record.kind)
+    if not validator.is_valid(record.data):
+        for error in validator.iter_errors(record.data):
+            if tuple(error.instance_path) not in bad:
+                issues.extend(_translate(record, error))
+    return issues
 
 
 def _issue(record: RecordFile, code: str, message: str, path: tuple[Any, ...], *, at_key: bool = False,
@@ -96,58 +100,58 @@ def _field_name(path: tuple[Any, ...]) -> str:
 
 
 def _translate(record: RecordFile, error: Any) -> Iterator[Issue]:
-    path = tuple(error.absolute_path)
-    schema = error.schema
-    kind = error.validator
+    path = tuple(error.instance_path)
+    kind, detail = error.kind.name, error.kind.as_dict()
+    schema_path = list(error.schema_path)
+    schema = _subschema(schema_path)
     instance = error.instance
-    description = schema.get("description") if isinstance(schema, dict) else None
+    description = schema.get("description")
     expected = f" Expected: {description}" if description else ""
 
     if kind == "additionalProperties" and isinstance(instance, dict):
         allowed = sorted(schema.get("properties", {}))
-        for name in sorted(set(instance) - set(allowed)):
+        for name in sorted(detail.get("unexpected", [])):
             guess = _closest(name, allowed)
             yield _issue(
-                record, "unknown-field", f"'{name}' is not a field of {_where(path)}", (*path, name), at_key=True,
+                record, "unknown-field", f"'{shown(name)}' is not a field of {_where(path)}", (*path, name),
+                at_key=True,
                 suggestion=(f"did you mean '{guess}'?" if guess else f"allowed fields here: {', '.join(allowed)}"))
     elif kind == "required" and isinstance(instance, dict):
-        props = schema.get("properties", {})
-        for name in error.validator_value:
-            if name not in instance:
-                hint = props.get(name, {}).get("description")
-                yield _issue(record, "missing-required", f"required field '{name}' is missing from {_where(path)}",
-                             (*path, name), locate_path=path,
-                             suggestion=f"add '{name}:'" + (f" - {hint}" if hint else ""))
+        name = detail["property"]
+        hint = schema.get("properties", {}).get(name, {}).get("description")
+        yield _issue(record, "missing-required", f"required field '{name}' is missing from {_where(path)}",
+                     (*path, name), locate_path=path, suggestion=f"add '{name}:'" + (f" - {hint}" if hint else ""))
     elif kind == "enum":
-        options = [str(o) for o in error.validator_value]
+        options = [str(o) for o in detail.get("options", [])]
         guess = _closest(str(instance), options) if isinstance(instance, str) else None
         listed = ", ".join(options) if len(options) <= 16 else ", ".join(options[:16]) + ", ..."
-        yield _issue(record, "invalid-enum", f"{instance!r} is not an allowed value of '{_field_name(path)}'", path,
+        yield _issue(record, "invalid-enum", f"{shown(repr(instance))} is not an allowed value of "
+                     f"'{_field_name(path)}'", path,
                      suggestion=(f"did you mean '{guess}'?" if guess else f"use one of: {listed}"))
     elif kind == "type":
-        yield _type_issue(record, path, instance, error.validator_value, description)
+        yield _type_issue(record, path, instance, detail.get("types", []), description)
     elif kind == "pattern":
         yield _issue(record, "invalid-format",
-                     f"{instance!r} does not have the form '{_field_name(path)}' needs.{expected}",
-                     path, suggestion=_pattern_hint(instance, error.validator_value))
+                     f"{shown(repr(instance))} does not have the form '{_field_name(path)}' needs.{expected}",
+                     path, suggestion=_pattern_hint(instance, schema.get("pattern", "")))
     elif kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         bound = "at least" if "inimum" in kind else "at most"
         yield _issue(record, "out-of-range",
-                     f"{instance!r} is out of range for '{_field_name(path)}': it must be {bound} "
-                     f"{error.validator_value}", path, suggestion=description)
-    elif kind == "anyOf" and _all_text_patterns(error.validator_value):
+                     f"{shown(repr(instance))} is out of range for '{_field_name(path)}': it must be {bound} "
+                     f"{detail.get('limit')}", path, suggestion=description)
+    elif kind == "anyOf" and _all_text_patterns(schema.get("anyOf")):
         # Several accepted forms of one text value (a date as YYYY-MM-DD, YYYY-MM or YYYY).
         if isinstance(instance, str):
-            yield _issue(record, "invalid-format", f"{instance!r} does not have the form '{_field_name(path)}' "
-                         f"needs.{expected}", path,
-                         suggestion=_pattern_hint(instance, error.validator_value[0]["pattern"]))
+            yield _issue(record, "invalid-format", f"{shown(repr(instance))} does not have the form "
+                         f"'{_field_name(path)}' needs.{expected}", path,
+                         suggestion=_pattern_hint(instance, schema["anyOf"][0]["pattern"]))
         else:
-            yield _type_issue(record, path, instance, "string", description)
+            yield _type_issue(record, path, instance, ["string"], description)
     elif kind == "minItems":
         yield _issue(record, "missing-required", f"'{_field_name(path)}' is an empty list but needs at least "
-                     f"{error.validator_value} item(s)", path, suggestion=f"add an item.{expected}")
+                     f"{detail.get('limit')} item(s)", path, suggestion=f"add an item.{expected}")
     else:
-        yield _issue(record, "schema-violation", error.message, path)
+        yield _issue(record, "schema-violation", shown(error.message, 200), path)
 
 
 def _all_text_patterns(branches: Any) -> bool:
@@ -159,9 +163,8 @@ def _where(path: tuple[Any, ...]) -> str:
     return f"'{format_path(path)}'" if path else "the record"
 
 
-def _type_issue(record: RecordFile, path: tuple[Any, ...], instance: Any, expected_type: Any,
+def _type_issue(record: RecordFile, path: tuple[Any, ...], instance: Any, types: list[str],
                 description: str | None) -> Issue:
-    types = expected_type if isinstance(expected_type, list) else [expected_type]
     wanted = " or ".join(JSON_TYPES.get(str(t), str(t)) for t in types)
     name = _field_name(path)
     if instance is None:
@@ -191,7 +194,7 @@ def _describe(value: Any) -> str:
     if isinstance(value, (int, float)):
         return f"the number {value}"
     if isinstance(value, str):
-        return f"the text {value!r}"
+        return f"the text {shown(repr(value))}"
     if isinstance(value, list):
         return "a list"
     return "a mapping"

@@ -22,10 +22,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .loading import FOLDERS, KINDS
+from . import schema
+from .fsio import write_atomic
 
-#: Command-line names of the record kinds -> schema classes.
-KIND_NAMES: dict[str, str] = {"study": "Study", "cell-source": "CellSource", "condition": "Condition"}
 COMMENT_WIDTH = 90
 PLACEHOLDER = "TODO"
 
@@ -40,14 +39,17 @@ class InvalidRecordId(ValueError):
         self.record_id, self.suggestion = record_id, suggestion
 
 
+#: Longest record id: it is a file name too, and file names are limited (255 bytes on most systems).
+MAX_ID_LENGTH = 100
+
+
 def schema_class(kind: str) -> str:
     """'study' or 'Study' -> 'Study'."""
-    if kind in KIND_NAMES.values():
-        return kind
-    try:
-        return KIND_NAMES[kind]
-    except KeyError:
-        raise ValueError(f"unknown record kind '{kind}'; use one of: {', '.join(KIND_NAMES)}") from None
+    found = schema.kind_of_cli_name(kind) or next((k for k in schema.kinds() if k.name == kind), None)
+    if found is None:
+        names = ", ".join(k.cli_name for k in schema.kinds())
+        raise ValueError(f"unknown record kind '{kind}'; use one of: {names}")
+    return found.name
 
 
 def _defs() -> dict[str, Any]:
@@ -70,16 +72,18 @@ def suggest_id(text: str) -> str | None:
 def check_id(record_id: str) -> None:
     if not id_pattern().match(record_id):
         raise InvalidRecordId(record_id, suggest_id(record_id))
+    if len(record_id) > MAX_ID_LENGTH:
+        raise InvalidRecordId(record_id, suggest_id(record_id[:MAX_ID_LENGTH].rstrip("-")))
 
 
 def target_path(records_root: Path, kind: str, record_id: str) -> Path:
     """Where record ``record_id`` of ``kind`` lives: ``<records_root>/<folder>/<id>.yaml``."""
-    return records_root / FOLDERS[schema_class(kind)] / f"{record_id}.yaml"
+    return records_root / schema.kind(schema_class(kind)).folder / f"{record_id}.yaml"
 
 
 def existing_record(records_root: Path, record_id: str) -> Path | None:
     """A file of any kind that already uses ``record_id``: ids are unique across the registry."""
-    for folder in KINDS:
+    for folder in (k.folder for k in schema.kinds()):
         for suffix in (".yaml", ".yml"):
             path = records_root / folder / f"{record_id}{suffix}"
             if path.exists():
@@ -102,8 +106,7 @@ def create_record(records_root: Path, kind: str, record_id: str, *, today: dt.da
     text = render_template(kind, record_id, today=today)
     path.parent.mkdir(exist_ok=True)
     try:
-        with path.open("x", encoding="utf-8", newline="\n") as handle:  # "x": never replace a file
-            handle.write(text)
+        write_atomic(path, text.encode("utf-8"), exclusive=True)  # never replace a file
     except FileExistsError:
         raise FileExistsError(f"{path} already exists; choose another id or edit that file") from None
     return path
@@ -115,8 +118,8 @@ def render_template(kind: str, record_id: str, *, today: dt.date | None = None) 
     """The commented template of a new ``kind`` record (study, cell-source, condition)."""
     cls = schema_class(kind)
     check_id(record_id)
-    command = next(name for name, c in KIND_NAMES.items() if c == cls)
-    path = f"records/{FOLDERS[cls]}/{record_id}.yaml"
+    command = schema.kind(cls).cli_name
+    path = f"records/{schema.kind(cls).folder}/{record_id}.yaml"
     lines = _comment(f"New {cls} record '{record_id}', written by `respirocell new {command} {record_id}`.", 0)
     lines += ["#", *_comment(
         "Replace every TODO with what a source you cite in this record says, and delete each "
@@ -134,11 +137,11 @@ def render_template(kind: str, record_id: str, *, today: dt.date | None = None) 
 def template_order(cls: str) -> list[str]:
     """Required fields first, then the others, each in schema order; a record's own id first and
     its notes and curation last, as in every record."""
-    from .formatting import LEADING_FIELDS, TRAILING_FIELDS, field_order
+    from .schema import LEADING_FIELDS, TRAILING_FIELDS
 
-    names = list(field_order(cls))
-    required = set(_defs()[cls].get("required", []))
-    if cls not in KINDS.values():
+    names = list(schema.slots(cls))
+    required = {s.name for s in schema.slots(cls).values() if s.required}
+    if cls not in {k.name for k in schema.kinds()}:
         return [n for n in names if n in required] + [n for n in names if n not in required]
     lead = [n for n in names if n in LEADING_FIELDS]
     trail = [n for n in names if n in TRAILING_FIELDS]
@@ -153,15 +156,11 @@ def _fields(cls: str, indent: int, lines: list[str], values: dict[tuple[str, str
     ``values`` fills in (class, field) pairs instead of a placeholder. With ``item`` the mapping
     is a list item: its first key carries the '- ' just before it.
     """
-    from .checks.consistency import RECOMMENDED
-    from .formatting import nested_class, property_schema
-
-    required = set(_defs()[cls].get("required", []))
     for position, name in enumerate(template_order(cls)):
-        prop = property_schema(cls, name) or {}
-        status = "required" if name in required else \
-            "recommended" if name in RECOMMENDED.get(cls, []) else "optional"
-        target = nested_class(cls, name)
+        prop = _defs().get(cls, {}).get("properties", {}).get(name) or {}
+        slot = schema.slots(cls)[name]
+        status = "required" if slot.required else "recommended" if slot.recommended else "optional"
+        target = schema.nested_class(cls, name)
         is_list = prop.get("type") == "array"
         text = f"({status}) {prop.get('description', '')}".strip()
         if target is not None and is_list:
@@ -194,11 +193,11 @@ def _comment(text: str, indent: int) -> list[str]:
 
 def _choices(prop: dict[str, Any]) -> list[str]:
     """The allowed values of a field (or of its items), if it is a choice."""
-    from .formatting import ref_name
-
     items = prop.get("items")
-    for schema in (prop, items if isinstance(items, dict) else {}):
-        enum = _defs().get(ref_name(schema) or "", {}).get("enum") or schema.get("enum")
+    for holder in (prop, items if isinstance(items, dict) else {}):
+        ref = holder.get("$ref")
+        name = ref.rsplit("/", 1)[-1] if isinstance(ref, str) else ""
+        enum = _defs().get(name, {}).get("enum") or holder.get("enum")
         if enum:
             return [str(v) for v in enum]
     return []
@@ -212,8 +211,8 @@ def _placeholder(prop: dict[str, Any]) -> str | None:
     return PLACEHOLDER if _rejects_todo(prop) else None
 
 
-def _rejects_todo(schema: dict[str, Any]) -> bool:
-    import jsonschema
+def _rejects_todo(prop: dict[str, Any]) -> bool:
+    import jsonschema_rs
 
-    root = {"$defs": _defs(), **{k: v for k, v in schema.items() if k != "description"}}
-    return not jsonschema.Draft201909Validator(root).is_valid(PLACEHOLDER)
+    root = {"$defs": _defs(), **{k: v for k, v in prop.items() if k != "description"}}
+    return not jsonschema_rs.Draft201909Validator(root).is_valid(PLACEHOLDER)

@@ -1,27 +1,44 @@
-"""The validation pipeline: parse -> folder -> schema -> record rules -> link rules -> corpus rules -> Report.
+"""The validation pipeline, one for every caller (CLI, library, tests):
 
-``validate`` runs it over records already loaded. ``validate_paths`` streams files through it:
-each file is parsed and given the checks that need nothing but itself (in worker processes, when
-there are many), then only the fields the link and corpus rules read are kept
-(``checks.SHARED_FIELDS``). Both give the same Report (tests/test_parallel.py).
+discover -> load (one parse per file, positions kept) -> the record's own checks ->
+cross-record checks -> Report.
+
+The first three stages are one function per file (``check_file``); for large runs it is mapped
+over the files in worker processes, which changes nothing but speed. Cross-record rules then
+see the whole corpus; the positions they may report at were declared by the rules themselves
+(``checks.ANCHORS``) and taken while each file's node tree was still at hand.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import os
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
 
 from . import schema_check
-from .checks import CORPUS_RULES, LINK_RULES, RECORD_RULES, SHARED_FIELDS
+from .checks import ANCHORS, CORPUS_RULES, LINK_RULES, RECORD_RULES
 from .checks.layout import folder_issue
-from .corpus import Corpus, project
+from .corpus import Corpus
 from .issues import Issue, Report
-from .loading import RecordFile, discover, load_file
-from .parallel import map_files, map_shared, no_gc
+from .loading import RecordFile, discover, find_root, load_file
 
-#: (record, the findings of its own checks, whether the link rules apply to it)
+#: Below this many files one process is faster than starting workers.
+MIN_PARALLEL_FILES = 500
+
+#: (record without its node tree, the findings of its own checks, whether link rules apply)
 Checked = tuple[RecordFile, list[Issue], bool]
+
+
+def check_file(path: Path) -> Checked:
+    """Parse one file and run the checks that need nothing but the file itself."""
+    record = load_file(path, find_root(path.resolve()), keep_nodes=True)
+    issues, linked = record_issues(record)
+    if linked:
+        record.anchors = {(where, at_key): record.locate(where, at_key)
+                          for declare in ANCHORS for where, at_key in declare(record)}
+    record.nodes = record.text = None
+    return record, issues, linked
 
 
 def record_issues(record: RecordFile) -> tuple[list[Issue], bool]:
@@ -40,66 +57,33 @@ def record_issues(record: RecordFile) -> tuple[list[Issue], bool]:
     return issues, True
 
 
-def _issues(corpus: Corpus, checked: Iterable[Checked]) -> Iterator[Issue]:
-    for record, issues, linked in checked:
-        yield from issues
-        if linked:
-            for rule in LINK_RULES:
-                yield from rule(record, corpus)
-    for corpus_rule in CORPUS_RULES:
-        yield from corpus_rule(corpus)
-
-
-def iter_issues(corpus: Corpus, jobs: int | None = None) -> Iterator[Issue]:
-    """Every finding for the corpus' target files, in pipeline order. The records' own checks
-    run first (in ``jobs`` processes, by default every core when there are many), the link and
-    corpus rules lazily."""
-    own = map_shared(record_issues, corpus.targets, jobs)
-    return _issues(corpus, ((record, issues, linked)
-                            for record, (issues, linked) in zip(corpus.targets, own, strict=True)))
-
-
-def validate(records: Iterable[RecordFile] | Corpus, *, jobs: int | None = None) -> Report:
-    """Validate loaded records; references resolve against the corpus around them."""
-    corpus = records if isinstance(records, Corpus) else Corpus.from_records(list(records))
-    report = Report(files_checked=len(corpus.targets),
-                    records_checked=sum(1 for r in corpus.targets if r.parsed))
-    with no_gc():
-        report.extend(iter_issues(corpus, jobs))
-    return report.finish()
+def _check_all(files: list[Path], jobs: int | None) -> list[Checked]:
+    workers = jobs if jobs is not None else (os.cpu_count() or 1) if len(files) >= MIN_PARALLEL_FILES else 1
+    if workers <= 1:
+        return [check_file(path) for path in files]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(check_file, files, chunksize=max(1, len(files) // (workers * 8))))
 
 
 def validate_paths(paths: Iterable[Path | str], files: list[Path] | None = None, *, jobs: int | None = None) -> Report:
     """Validate the record files under ``paths`` (files or folders), or only ``files`` among
-    them (references still resolve against the whole corpus around ``paths``).
-
-    ``jobs`` is the number of processes; by default every core once there are enough files
-    to repay starting them (``parallel.MIN_FILES``)."""
-    roots = [Path(p) for p in paths]
-    with no_gc():
-        files = discover(roots) if files is None else list(files)
-        checked = []
-        for path, (display, kind, data, problems, issues, linked) in zip(files, map_files(check_file, files, jobs),
-                                                                          strict=True):
-            record = RecordFile(path=path, display=display, kind=kind, data=data, problems=problems)
-            checked.append((record, issues, linked))
-        corpus = Corpus.from_records([record for record, _, _ in checked], roots)
-        report = Report(files_checked=len(checked), records_checked=sum(1 for r, _, _ in checked if r.parsed))
-        report.extend(_issues(corpus, checked))
-    return report.finish()
+    them; references always resolve against the whole corpus around ``paths``."""
+    report, _ = _run([Path(p) for p in paths], files, jobs)
+    return report
 
 
-def check_file(path: Path) -> tuple[str, str | None, Any, list[Issue], list[Issue], bool]:
-    """Parse one file and run its own checks; keep of its data only the shared fields.
-    Returns (display path, kind, shared data, file problems, findings, whether link rules apply)."""
-    record = load_file(path, keep_nodes=True)
-    issues, linked = record_issues(record)
-    data = project(record.data, SHARED_FIELDS, STRICT_SHARED_FIELDS)
-    return record.display, record.kind, data, record.problems, issues, linked
-
-
-#: Tests set this: kept fields then refuse to answer for a field SHARED_FIELDS does not list.
-STRICT_SHARED_FIELDS = False
+def _run(roots: list[Path], files: list[Path] | None, jobs: int | None) -> tuple[Report, list[RecordFile]]:
+    checked = _check_all(discover(roots) if files is None else list(files), jobs)
+    corpus = Corpus.build(roots, [record for record, _, _ in checked])
+    report = Report(files_checked=len(checked), records_checked=sum(1 for r, _, _ in checked if r.parsed))
+    for record, issues, linked in checked:
+        report.extend(issues)
+        if linked:
+            for rule in LINK_RULES:
+                report.extend(rule(record, corpus))
+    for corpus_rule in CORPUS_RULES:
+        report.extend(corpus_rule(corpus))
+    return report.finish(), [record for record, _, _ in checked if record.parsed]
 
 
 class InvalidCorpusError(Exception):
@@ -110,11 +94,10 @@ class InvalidCorpusError(Exception):
         self.report = report
 
 
-def valid_records(paths: Iterable[Path | str]) -> list[RecordFile]:
+def valid_records(paths: Iterable[Path | str], *, jobs: int | None = None) -> list[RecordFile]:
     """The parsed records under ``paths`` once the whole corpus validates without errors, for
     everything that publishes the corpus (export, site, release). Raises InvalidCorpusError."""
-    corpus = Corpus.from_paths([Path(p) for p in paths])
-    report = validate(corpus)
+    report, records = _run([Path(p) for p in paths], None, jobs)
     if not report.ok():
         raise InvalidCorpusError(report)
-    return [record for record in corpus.targets if record.parsed]
+    return records

@@ -86,6 +86,7 @@ class RecommendedField(str, Enum):
     outcomes = "outcomes"
     cell_type = "cell_type"
     culture_expanded = "culture_expanded"
+    status_reason = "status_reason"
 
 
 class EvidenceBasis(str, Enum):

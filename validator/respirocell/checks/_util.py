@@ -7,10 +7,12 @@ from typing import Any
 from ..issues import Issue, Severity
 from ..loading import PathElem, RecordFile, format_path
 
+#: What an ANCHORS function yields: a path a rule may report at, and whether at its key.
+Anchor = tuple[tuple[PathElem, ...], bool]
+
 
 def items(data: Any, key: str) -> list[tuple[int, dict[str, Any]]]:
-    """(index, mapping) for each mapping in the list ``data[key]``. (A list, not a generator:
-    the rules call this hundreds of thousands of times on lists of a few items.)"""
+    """(index, mapping) for each mapping in the list ``data[key]``."""
     value = data.get(key) if isinstance(data, dict) else None
     if not isinstance(value, list):
         return []

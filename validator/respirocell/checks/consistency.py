@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from functools import cache
 from typing import Any
 
+from .. import schema
 from ..corpus import Corpus
+from ..identifiers import normal_source, study_identifiers
 from ..issues import Issue, Severity
 from ..loading import RecordFile
-from ._util import issue, items, number, text
+from ._util import Anchor, issue, items, number, text
 
 #: Dose units that make sense for each product form.
 UNITS_BY_FORM: dict[str, set[str]] = {
@@ -20,13 +22,6 @@ UNITS_BY_FORM: dict[str, set[str]] = {
     "exosomes": {"particles", "particles_per_kg", "microgram_protein", "milliliter"},
     "secretome": {"microgram_protein", "milliliter"},
 }
-#: Study fields every record should have when the source gives them (warnings, not errors).
-RECOMMENDED = {
-    "Study": ["phase", "design", "countries", "start_date", "enrollment", "arms", "outcomes"],
-    "CellSource": ["cell_type", "culture_expanded"],
-}
-#: Fields that are the record's own bookkeeping rather than facts read in a source.
-NOT_FACTS = {"id", "curation", "notes", "not_reported"}
 STOPPED = {"terminated", "suspended", "withdrawn"}
 
 
@@ -35,7 +30,7 @@ def check_consistency(record: RecordFile) -> Iterator[Issue]:
     yield from _provenance(record)
     marked = data.get("not_reported")
     marked = set(marked) if isinstance(marked, list) and all(isinstance(m, str) for m in marked) else set()
-    for field in RECOMMENDED.get(record.kind or "", []):
+    for field in schema.recommended(record.kind or "Record"):
         if field not in data and field not in marked and not _exempt(record, field):
             yield issue(record, "recommended-field", f"'{field}' is empty; fill it in if the sources give it",
                         severity=Severity.WARNING,
@@ -57,18 +52,9 @@ def _exempt(record: RecordFile, field: str) -> bool:
     return False
 
 
-@cache
-def _fact_fields(kind: str | None) -> frozenset[str]:
-    """The fields of ``kind`` a source must be named for (read from the schema once)."""
-    from .. import schema_check
-
-    defs = schema_check.json_schema()["$defs"]
-    return frozenset(defs.get(kind or "", {}).get("properties", {})) - NOT_FACTS
-
-
 def _provenance(record: RecordFile) -> Iterator[Issue]:
     """Every fact field is claimed by a source, and every claimed field exists."""
-    allowed = _fact_fields(record.kind)
+    allowed = schema.fact_fields(record.kind or "Record")
     claimed: set[str] = set()
     for i, use in items(record.data.get("curation"), "sources"):
         fields = use.get("fields")
@@ -89,28 +75,9 @@ def _provenance(record: RecordFile) -> Iterator[Issue]:
                     at_key=True, suggestion=f"add '{name}' to the fields of the source it was read in")
 
 
-def _cited(data: dict[str, Any]) -> set[str]:
-    cited = {t for _, r in items(data, "registrations") if (t := text(r, "trial_id"))}
-    for _, pub in items(data, "publications"):
-        if doi := text(pub, "doi"):
-            cited.add(f"doi:{doi.lower()}")
-        if pmid := text(pub, "pmid"):
-            cited.add(f"pmid:{pmid}")
-        if pmcid := text(pub, "pmcid"):
-            cited.add(f"pmcid:{pmcid}")
-    return cited
-
-
-def _normal_source(source: str) -> str:
-    head, sep, tail = source.partition(":")
-    if sep and head.lower() in ("doi", "pmid", "pmcid"):
-        return f"{head.lower()}:{tail.strip().lower() if head.lower() == 'doi' else tail.strip()}"
-    return source
-
-
 def _study(record: RecordFile) -> Iterator[Issue]:
     data = record.data
-    cited = _cited(data)
+    cited = {ident for _, ident in study_identifiers(data)}
     for i, pub in items(data, "publications"):
         if not text(pub, "doi") and not text(pub, "pmid"):
             yield issue(record, "missing-identifier", "this publication has neither a doi nor a pmid",
@@ -123,7 +90,7 @@ def _study(record: RecordFile) -> Iterator[Issue]:
         if (s := text(u, "source"))]
     sources += [(("outcomes", i, "source"), s) for i, o in items(data, "outcomes") if (s := text(o, "source"))]
     for path, source in sources:
-        if _normal_source(source) not in cited:
+        if normal_source(source) not in cited:
             yield issue(record, "uncited-source", f"'{source}' is not among this study's registrations or publications",
                         path, suggestion="cite it under registrations: or publications:, or correct the identifier")
 
@@ -145,9 +112,12 @@ def _study(record: RecordFile) -> Iterator[Issue]:
                     ("outcomes",) if "outcomes" in data else (),
                     suggestion="add the primary outcome with role: primary; if the sources name none, give the "
                     "outcomes role: not_stated")
-    if status in STOPPED and not text(data, "status_reason"):
+    marked = data.get("not_reported")
+    if status in STOPPED and not text(data, "status_reason") and not (
+            isinstance(marked, list) and "status_reason" in marked):
         yield issue(record, "recommended-field", f"status is {status} but status_reason is empty", ("status",),
-                    severity=Severity.WARNING, suggestion="copy the reason the registry gives, if any")
+                    severity=Severity.WARNING, suggestion="copy the reason the registry gives; if it gives none, add "
+                    "not_reported: [status_reason]")
     enrollment = data.get("enrollment") if isinstance(data.get("enrollment"), dict) else {}
     total = number(enrollment, "count")
     if status == "withdrawn" and enrollment.get("type") == "actual" and total:
@@ -198,6 +168,28 @@ def _study(record: RecordFile) -> Iterator[Issue]:
         if (lo is None) != (hi is None):
             yield issue(record, "invalid-range", "give both ci_lower and ci_upper, or neither",
                         ("outcomes", i, "result"))
+
+
+#: A list item that is only a company's legal form: the rest of the name was split off at a comma.
+_LEGAL_SUFFIX = re.compile(r"(?i)(inc|llc|ltd|limited|co|corp|corporation|gmbh|ag|s\.?a|s\.?l|b\.?v|n\.?v|plc|"
+                           r"pty|s\.?p\.?a|s\.?r\.?l|co\.?,? ltd|l\.?p|oy|ab|as|kg)\.?")
+
+
+def check_sponsors(record: RecordFile) -> Iterator[Issue]:
+    sponsors = record.data.get("sponsors") if record.kind == "Study" else None
+    if not isinstance(sponsors, list):
+        return
+    for i, name in enumerate(sponsors):
+        if isinstance(name, str) and i > 0 and _LEGAL_SUFFIX.fullmatch(name.strip()):
+            whole = f"{sponsors[i - 1]}, {name.strip()}"
+            yield issue(record, "split-sponsor", f"'{name}' is a legal form, not a sponsor: the name was split at a "
+                        "comma", ("sponsors", i),
+                        suggestion=f'write the whole name in quotes: sponsors: ["{whole}"]')
+
+
+def dose_anchors(record: RecordFile) -> Iterator[Anchor]:
+    for i, _ in items(record.data, "arms"):
+        yield ("arms", i, "dose", "unit"), False
 
 
 def check_dose_units(record: RecordFile, corpus: Corpus) -> Iterator[Issue]:

@@ -14,55 +14,21 @@ from typing import Any
 
 from .. import package_data
 from ..corpus import Corpus
+from ..identifiers import parse_source, pattern, prefix_table, registries, registry_for
 from ..issues import Issue, Severity
 from ..loading import RecordFile
-from ._util import issue, items, text
+from ._util import Anchor, issue, items, text
 
-#: How curators write a source that is not a registry id: prefix -> identifiers.json key.
-SOURCE_PREFIXES = {"doi": "doi", "pmid": "pmid", "pmcid": "pmcid"}
-_ORCID_FORM = re.compile(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]")
+_ORCID_FORM = re.compile(r"[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]")
 _ALPHA_2 = re.compile(r"[A-Z]{2}")
-_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
-_DATE_FORM = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
-
-
-@cache
-def prefix_table() -> dict[str, dict[str, Any]]:
-    raw = package_data.read_text("_generated/identifiers.json")
-    return json.loads(raw)["prefixes"]  # type: ignore[no-any-return]
-
-
-@cache
-def _pattern(key: str) -> re.Pattern[str] | None:
-    entry = prefix_table().get(key)
-    return re.compile(entry["pattern"]) if entry and entry.get("pattern") else None
-
-
-def registries() -> list[str]:
-    return list(_registries())
-
-
-@cache
-def _registries() -> tuple[str, ...]:
-    from .. import schema_check
-
-    return tuple(schema_check.json_schema()["$defs"]["TrialRegistry"]["enum"])
-
-
-@cache
-def _registry_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    return tuple((r, p) for r in _registries() if (p := _pattern(r)) is not None)
-
-
-def registry_for(trial_id: str) -> list[str]:
-    """Registries whose pattern matches ``trial_id``."""
-    return [r for r, p in _registry_patterns() if p.match(trial_id)]
+_DOI = re.compile(r"^10\.[0-9]{4,9}/[!-~]+$")
+_DATE_FORM = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
 
 
 def orcid_ok(orcid: str) -> bool:
     """ISO 7064 11,2 check digit, as ORCID specifies."""
     digits = orcid.replace("-", "")
-    if not re.fullmatch(r"\d{15}[\dX]", digits):
+    if not re.fullmatch(r"[0-9]{15}[0-9X]", digits):
         return False
     total = 0
     for ch in digits[:-1]:
@@ -88,29 +54,18 @@ def parse_date(value: str) -> tuple[dt.date, dt.date] | None:
         return None
 
 
-def source_kind(source: str) -> tuple[str, str] | None:
-    """('doi', '10.1/x') for 'doi:10.1/x'; ('clinicaltrials', 'NCT...') for a registry id; else None."""
-    head, sep, tail = source.partition(":")
-    if sep and head.lower() in SOURCE_PREFIXES:
-        return SOURCE_PREFIXES[head.lower()], tail.strip()
-    if sep and head in prefix_table():
-        return head, tail
-    matches = registry_for(source)
-    return (matches[0], source) if matches else None
-
-
 def check_identifiers(record: RecordFile) -> Iterator[Issue]:
     data = record.data
     for i, reg in items(data, "registrations"):
         registry, trial_id = text(reg, "registry"), text(reg, "trial_id")
-        if not registry or not trial_id or registry not in _registries():
+        if not registry or not trial_id or registry not in registries():
             continue
-        pattern = _pattern(registry)
-        if pattern is not None and not pattern.match(trial_id):
+        form = pattern(registry)
+        if form is not None and not form.match(trial_id):
             fits = [r for r in registry_for(trial_id) if r != registry]
             name = prefix_table()[registry]["name"]
             hint = (f"this looks like a {prefix_table()[fits[0]]['name']} id: set registry: {fits[0]}" if fits
-                    else f"{name} ids match {pattern.pattern}; copy the id exactly from the registry page")
+                    else f"{name} ids match {form.pattern}; copy the id exactly from the registry page")
             yield issue(record, "invalid-identifier", f"'{trial_id}' is not a valid {name} id",
                         ("registrations", i, "trial_id"), suggestion=hint)
     for i, curator in items(data.get("curation"), "curators"):
@@ -136,7 +91,7 @@ def check_identifiers(record: RecordFile) -> Iterator[Issue]:
 
 
 def _check_source(record: RecordFile, source: str, path: tuple[Any, ...]) -> Iterator[Issue]:
-    kind = source_kind(source)
+    kind = parse_source(source)
     if kind is None:
         yield issue(record, "invalid-identifier", f"'{source}' is not a recognised source identifier", path,
                     suggestion="write a registry id (NCT01234567), doi:10.xxxx/..., pmid:12345678, or an ontology "
@@ -144,8 +99,8 @@ def _check_source(record: RecordFile, source: str, path: tuple[Any, ...]) -> Ite
         return
     key, local = kind
     if key in ("doi", "pmid", "pmcid") or key.isupper():
-        pattern = _DOI if key == "doi" else _pattern(key)
-        if pattern is not None and not pattern.match(local):
+        form = _DOI if key == "doi" else pattern(key)
+        if form is not None and not form.match(local):
             yield issue(record, "invalid-identifier", f"'{source}' is not a valid {key} identifier", path)
 
 
@@ -191,6 +146,11 @@ def _check_dates(record: RecordFile) -> Iterator[Issue]:
         if key in spans and spans[key][0] > today:
             yield issue(record, "invalid-date", f"curation.{key} is in the future", ("curation", key),
                         severity=Severity.ERROR, suggestion=f"use today's date, {today.isoformat()}")
+
+
+def orcid_anchors(record: RecordFile) -> Iterator[Anchor]:
+    for i, _ in items(record.data.get("curation"), "curators"):
+        yield ("curation", "curators", i, "name"), False
 
 
 def check_orcid_names(corpus: Corpus) -> Iterator[Issue]:

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 
+from .. import schema
 from ..corpus import Corpus
 from ..issues import Issue
-from ..loading import FOLDERS, RecordFile
-from ._util import issue
+from ..loading import RecordFile
+from ._util import Anchor, issue
 
-#: Fields that only one kind has, used to tell a misplaced record's kind.
-_TELLTALE = {"Study": {"title", "arms", "outcomes", "registrations", "evidence_basis"},
-             "CellSource": {"product_form", "donor", "cell_type", "tissue"},
-             "Condition": {"term", "category", "synonyms"}}
+
+@cache
+def _telltale() -> dict[str, frozenset[str]]:
+    """Fields that only one kind of record has, which tell a misplaced record's kind."""
+    own = {k.name: frozenset(schema.slots(k.name)) for k in schema.kinds()}
+    return {name: fields - frozenset().union(*(f for n, f in own.items() if n != name))
+            for name, fields in own.items()}
 
 
 def guess_kind(data: object) -> str | None:
     if not isinstance(data, dict):
         return None
-    scores = {kind: len(fields & data.keys()) for kind, fields in _TELLTALE.items()}
+    scores = {kind: len(fields & data.keys()) for kind, fields in _telltale().items()}
     best = max(scores, key=lambda k: scores[k])
     return best if scores[best] else None
 
@@ -28,19 +33,20 @@ def folder_issue(record: RecordFile) -> Issue | None:
     guess = guess_kind(record.data)
     name = record.path.name
     if record.kind is None:
-        where = (f"records/{FOLDERS[guess]}/{name}" if guess
+        where = (f"records/{schema.kind(guess).folder}/{name}" if guess
                  else "records/studies/, records/cell_sources/ or records/conditions/")
         return issue(record, "unknown-kind", f"'{record.path.parent.name}/' is not a record folder, so the kind of "
                      "this record is unknown", suggestion=f"move the file to {where}")
     if guess and guess != record.kind and _is_clear(record.data, guess, record.kind):
-        return issue(record, "wrong-folder", f"this looks like a {guess} record but sits in {FOLDERS[record.kind]}/",
-                     suggestion=f"move it to records/{FOLDERS[guess]}/{name}")
+        folder = schema.kind(record.kind).folder
+        return issue(record, "wrong-folder", f"this looks like a {guess} record but sits in {folder}/",
+                     suggestion=f"move it to records/{schema.kind(guess).folder}/{name}")
     return None
 
 
 def _is_clear(data: object, guess: str, kind: str) -> bool:
     assert isinstance(data, dict)
-    return not (_TELLTALE[kind] & data.keys())
+    return not (_telltale()[kind] & data.keys())
 
 
 def check_layout(record: RecordFile) -> Iterator[Issue]:
@@ -48,6 +54,10 @@ def check_layout(record: RecordFile) -> Iterator[Issue]:
     if rid and rid != record.stem:
         yield issue(record, "id-mismatch", f"the id '{rid}' differs from the file name '{record.path.name}'", ("id",),
                     suggestion=f"rename the file to {rid}{record.path.suffix}, or set id: {record.stem}")
+
+
+def anchors(record: RecordFile) -> Iterator[Anchor]:
+    yield ("id",), False
 
 
 def check_duplicate_ids(corpus: Corpus) -> Iterator[Issue]:

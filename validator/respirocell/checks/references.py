@@ -5,13 +5,12 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
+from .. import schema
 from ..corpus import Corpus
+from ..identifiers import study_identifiers
 from ..issues import Issue
-from ..loading import FOLDERS, RecordFile
-from ._util import issue, items, text
-
-_LABEL = {"Study": "study", "CellSource": "cell source", "Condition": "condition"}
-_NEW = {"Study": "study", "CellSource": "cell-source", "Condition": "condition"}  # respirocell new KIND
+from ..loading import RecordFile
+from ._util import Anchor, issue, items, text
 
 
 def _references(record: RecordFile) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
@@ -43,28 +42,25 @@ def check_references(record: RecordFile, corpus: Corpus) -> Iterator[Issue]:
             if kind == "Study" and rid == record.record_id:
                 yield issue(record, "dangling-reference", "a study cannot be a follow-up of itself", path)
             continue
-        label = _LABEL[kind]
+        target = schema.kind(kind)
+        label = target.label
         if kinds - {None}:
-            other = _LABEL.get(next(iter(kinds - {None})) or "", "record")
+            other = schema.kind(str(next(iter(kinds - {None})))).label
             message = f"'{rid}' is a {other}, not a {label}"
         else:
             message = f"no {label} has the id '{rid}'"
         close = difflib.get_close_matches(rid, corpus.ids_of(kind), n=1, cutoff=0.6)
         suggestion = (f"did you mean '{close[0]}'?" if close else
-                      f"add records/{FOLDERS[kind]}/{rid}.yaml (respirocell new {_NEW[kind]} {rid})")
+                      f"add records/{target.folder}/{rid}.yaml (respirocell new {target.cli_name} {rid})")
         yield issue(record, "dangling-reference", message, path, suggestion=suggestion)
 
 
-def _identifiers(record: RecordFile) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    """(path, normalised identifier) for registry ids, DOIs and PMIDs of a study."""
-    for i, reg in items(record.data, "registrations"):
-        if (tid := text(reg, "trial_id")) is not None:
-            yield ("registrations", i, "trial_id"), tid
-    for i, pub in items(record.data, "publications"):
-        if (doi := text(pub, "doi")) is not None:
-            yield ("publications", i, "doi"), f"doi:{doi.lower()}"
-        if (pmid := text(pub, "pmid")) is not None:
-            yield ("publications", i, "pmid"), f"pmid:{pmid}"
+def anchors(record: RecordFile) -> Iterator[Anchor]:
+    if record.kind == "Study":
+        for path, _, _ in _references(record):
+            yield path, False
+        for path, _ in study_identifiers(record.data):
+            yield path, False
 
 
 def _related(a: RecordFile, b: RecordFile) -> bool:
@@ -78,7 +74,7 @@ def check_shared_identifiers(corpus: Corpus) -> Iterator[Issue]:
     owners: dict[str, list[tuple[RecordFile, tuple[str | int, ...]]]] = {}
     for study in studies:
         seen: set[str] = set()
-        for path, ident in _identifiers(study):
+        for path, ident in study_identifiers(study.data):
             if ident in seen:
                 yield issue(study, "duplicate-entry", f"{ident} is listed twice in this study", path,
                             suggestion="delete the repeated entry")
@@ -87,8 +83,8 @@ def check_shared_identifiers(corpus: Corpus) -> Iterator[Issue]:
             owners.setdefault(ident, []).append((study, path))
     if corpus.has_others and owners:
         raw_tokens = {ident.split(":", 1)[1] if ident.startswith(("doi:", "pmid:")) else ident for ident in owners}
-        for other in corpus.others_mentioning(raw_tokens, folders=["studies"]):
-            for path, ident in _identifiers(other):
+        for other in corpus.others_mentioning(raw_tokens, kinds=("Study",)):
+            for path, ident in study_identifiers(other.data):
                 if ident in owners:
                     owners[ident].append((other, path))
     target_files = {id(t) for t in studies}

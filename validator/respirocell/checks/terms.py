@@ -61,7 +61,7 @@ def _check_term(record: RecordFile, path: tuple[str, ...], curie: str, label: st
     if entry is None:
         import re
 
-        from .identifiers import prefix_table
+        from ..identifiers import prefix_table
 
         pattern = prefix_table().get(prefix, {}).get("pattern")
         if pattern and not re.match(pattern, curie.split(":", 1)[1]):

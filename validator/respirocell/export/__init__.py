@@ -1,113 +1,152 @@
-"""Publish the corpus: JSON-LD, Turtle, N-Triples or a folder of TSV tables.
+"""Publish a valid corpus: JSON-LD, Turtle, N-Triples, plain JSON, or a folder of TSV tables.
 
-Every export is built completely in memory first and then written atomically: a file goes
-to a temporary file in the same folder and is renamed over the target; a TSV folder is
-built as a temporary folder and swapped in. A failure at any point leaves the previous
-output as it was and no temporary files behind, so a reader never sees half an export.
+Exports write only what they own. A file format replaces an existing file only when it is an
+earlier respirocell export (it names the registry's base IRI in its first lines); a folder
+format replaces a folder only when everything in it is listed in the manifest an earlier
+export wrote there. A symlinked output is written through, a special file refused. The swap is
+crash-safe: a run killed at any point leaves the old output or the new one, and the next run
+puts back or removes what a killed one left.
 """
 
 from __future__ import annotations
 
-import contextlib
+import hashlib
+import json
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
+from ..fsio import remove_leftovers, write_atomic
 from ..loading import RecordFile
-from ..parallel import no_gc
+from ..validation import valid_records
 
-FORMATS = ("jsonld", "turtle", "ntriples", "tsv")
-_LABELS = {"jsonld": "JSON-LD", "turtle": "Turtle", "ntriples": "N-Triples"}
+FILE_FORMATS = {"jsonld": "JSON-LD", "turtle": "Turtle", "ntriples": "N-Triples", "json": "JSON"}
+FOLDER_FORMATS = {"tsv": "TSV tables"}
+FORMATS = (*FILE_FORMATS, *FOLDER_FORMATS)
+MANIFEST = ".respirocell-export.json"
+#: Every single-file export names this in its first bytes; it is how a rerun knows the file is its own.
+MARK = b"w3id.org/respirocell"
+
+
+class ExportError(Exception):
+    """The output path cannot be used (a usage error: nothing was written)."""
 
 
 def render_bytes(records: list[RecordFile], fmt: str) -> bytes:
-    """The UTF-8 text of a single-file export (jsonld, turtle or ntriples)."""
+    """The UTF-8 text of a single-file export."""
     from . import jsonld
 
-    with no_gc():  # a million new dicts; the collector would walk them over and over
-        document = jsonld.build_document(records)
+    if fmt == "json":
+        from .plain import dump_plain
+
+        return dump_plain(records)
+    document = jsonld.build_document(records)
     if fmt == "jsonld":
         return jsonld.dump_bytes(document)
     from . import rdf
 
-    return rdf.serialize(document, fmt).encode("utf-8")
+    return rdf.serialize(document, fmt)
+
+
+def export_corpus(paths: list[Path], fmt: str, output: Path) -> str:
+    """Validate the corpus under ``paths`` and, only if it has no errors, write it as ``fmt`` to
+    ``output``. Raises InvalidCorpusError (nothing written) or ExportError (a usage problem)."""
+    check_output(fmt, output)
+    return write_export(valid_records(paths), fmt, output)
+
+
+def check_output(fmt: str, output: Path) -> None:
+    """Refuse an output path before any work is done: ExportError says why."""
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format '{fmt}'; choose one of {', '.join(FORMATS)}")
+    if fmt in FOLDER_FORMATS:
+        _owned_folder(output)
+        return
+    target = output.resolve() if output.is_symlink() else output
+    if target.is_dir():
+        raise ExportError(f"{output} is a folder; give a file name for the {FILE_FORMATS[fmt]} export")
+    if target.exists():
+        if not target.is_file():
+            raise ExportError(f"{output} is not a regular file; give a file name for the export")
+        with open(target, "rb") as handle:
+            head = handle.read(65536)
+        if MARK not in head:
+            raise ExportError(f"{output} exists and is not a respirocell export; choose another path (nothing was "
+                              "written)")
+
+
+def _owned_folder(path: Path) -> None:
+    _recover(path)
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        raise ExportError(f"{path} exists and is not a folder; the tsv export writes a folder of tables")
+    if not path.exists():
+        return
+    entries = {e.name for e in path.iterdir()}
+    if not entries:
+        return
+    owned = _manifest(path)
+    if owned is None or not entries <= owned | {MANIFEST}:
+        foreign = sorted(entries - (owned or set()) - {MANIFEST})
+        shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+        raise ExportError(f"{path} holds files respirocell did not write ({shown}); choose an empty or new folder "
+                          "(nothing was written)")
+
+
+def _manifest(folder: Path) -> set[str] | None:
+    try:
+        doc = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        return {str(name) for name in doc["files"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def write_export(records: list[RecordFile], fmt: str, output: Path) -> str:
-    """Write ``records`` as ``fmt`` to ``output`` (a folder for tsv); returns what was written."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown export format '{fmt}'; choose one of {', '.join(FORMATS)}")
+    """Write already validated ``records``; returns what was written, for the user."""
+    check_output(fmt, output)
     count = f"{len(records)} record{'s' * (len(records) != 1)}"
-    if fmt == "tsv":
+    if fmt in FOLDER_FORMATS:
         from .tables import build_tables
 
-        if output.exists() and not output.is_dir():
-            raise ValueError(f"{output} exists and is not a folder; tsv export writes a folder of tables")
-        files = build_tables(records)
-        write_folder_atomic(output, {name: text.encode("utf-8") for name, text in files.items()})
-        return f"{output}/ ({len(files)} TSV tables, {count})"
-    if output.is_dir():
-        raise ValueError(f"{output} is a folder; give a file name for {fmt} export")
+        files = {name: text.encode("utf-8") for name, text in build_tables(records).items()}
+        write_folder(output, files)
+        return f"{output}/ ({len(files)} files, {count})"
     data = render_bytes(records, fmt)
-    write_file_atomic(output, data)
-    return f"{output} ({_LABELS[fmt]}, {count}, {len(data):,} bytes)"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(output.parent)
+    write_atomic(output, data)
+    return f"{output} ({FILE_FORMATS[fmt]}, {count}, {len(data):,} bytes)"
 
 
-def _write_file(path: Path, data: bytes) -> None:
-    """Write and flush to disk, so the rename below never exposes an empty file after a crash."""
-    with open(path, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+def _aside(path: Path, what: str) -> Path:
+    return path.parent / f".{path.name}.respirocell-{what}"
 
 
-def write_file_atomic(path: Path, data: bytes) -> None:
+def _recover(path: Path) -> None:
+    """Undo what a killed swap left: put the old folder back if the new one never arrived,
+    and remove staging folders (only ones holding our manifest, or empty)."""
+    old, new = _aside(path, "old"), _aside(path, "new")
+    if not path.exists() and old.is_dir() and _manifest(old) is not None:
+        os.rename(old, path)
+    for leftover in (old, new):
+        if leftover.is_dir() and not leftover.is_symlink() and (_manifest(leftover) is not None
+                                                                or not any(leftover.iterdir())):
+            shutil.rmtree(leftover)
+
+
+def write_folder(path: Path, files: dict[str, bytes]) -> None:
+    """Build the folder beside ``path`` with a manifest, then swap it in (see the module doc)."""
+    _owned_folder(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        _write_file(tmp, data)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; exports are meant to be read
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
-
-
-def write_folder_atomic(path: Path, files: dict[str, bytes]) -> None:
-    """Build the folder beside ``path`` and swap it in.
-
-    POSIX cannot rename a folder over a non-empty one, so the old folder is first renamed
-    aside and deleted once the new one is in place (and put back if that fails); between the
-    two renames ``path`` briefly does not exist, but it never holds a mix of old and new.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
-    old: Path | None = None
-    try:
-        for name, data in sorted(files.items()):
-            _write_file(tmp / name, data)
-            os.chmod(tmp / name, 0o644)
-        os.chmod(tmp, 0o755)
-        if path.exists():
-            old = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".old"))
-            os.replace(path, old)  # onto the empty placeholder folder
-        try:
-            os.replace(tmp, path)
-        except BaseException:
-            if old is not None:
-                os.replace(old, path)
-                old = None
-            raise
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None and not path.exists():
-            os.replace(old, path)
-            old = None
-        raise
-    finally:
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+    new = _aside(path, "new")
+    new.mkdir()
+    manifest = {"generator": "respirocell", "files": {name: hashlib.sha256(data).hexdigest()
+                                                      for name, data in sorted(files.items())}}
+    for name, data in [*sorted(files.items()), (MANIFEST, json.dumps(manifest, indent=2).encode() + b"\n")]:
+        write_atomic(new / name, data)
+    if path.exists():
+        old = _aside(path, "old")
+        os.rename(path, old)
+        os.rename(new, path)
+        shutil.rmtree(old)
+    else:
+        os.rename(new, path)

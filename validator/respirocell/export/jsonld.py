@@ -1,19 +1,21 @@
 """The corpus as one JSON-LD 1.1 document: the generated context plus a ``@graph`` of records.
 
-Everything the mapping needs is read from generated artifacts, so a schema change flows
-through ``tools/generate.py`` without touching this module:
+Everything the mapping needs comes from the schema (``respirocell.schema``: slot ranges, enum
+meanings, kinds) and the generated context, so a schema change flows through
+``tools/generate.py`` without touching this module.
 
-* ``context.jsonld`` - the context embedded in the document, the prefixes used to turn
-  CURIEs into IRIs, and each class's ``class_uri`` (its term definition);
-* ``schema_map.json`` - every slot's range (object, reference, enum or type) and each enum
-  value's ``meaning``;
-* ``identifiers.json`` - Bioregistry's URI prefix for ORCID iDs.
-
-Every node gets an IRI (no blank nodes), so the graph is stable, mergeable and diffable:
-records live under ``https://w3id.org/respirocell/<kind>/<id>`` and nested objects under
-their parent's IRI (``.../arm/<arm id>``, ``.../outcome/<index>``, ``.../curation`` ...).
-Indexes count from 0, as the validator's paths do (``outcomes[0]``); they follow the order
-in the record, so reordering a list renames its nodes.
+* Every node has a stable IRI (no blank nodes): records live under
+  ``https://w3id.org/respirocell/<kind>/<id>``; arms and outcomes under their study by their
+  ``id``, publications by their DOI (else PMID), registrations by their registry id, sources
+  by what was read. Reordering a list changes nothing.
+* Every enumeration value is an IRI: its ``meaning`` (an NCIT, LOINC, GO or Bioregistry term,
+  or a concept of respirocell's own scheme ``https://w3id.org/respirocell/vocab/``); each
+  value used is published as a ``skos:Concept`` with its label, notation and scheme.
+* Registrations, DOIs, PMIDs and sources are linked to their resolvers by IRI
+  (``schema:sameAs`` / ``prov:entity``; URI formats from Bioregistry through ``curies``);
+  the literal identifier stays as well.
+* A curator with an ORCID iD is that ORCID IRI; one without is one agent per name across
+  the corpus.
 """
 
 from __future__ import annotations
@@ -25,13 +27,15 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import cache
 from typing import Any
+from urllib.parse import quote
 
-from .. import __version__, package_data
+from .. import __version__, identifiers, package_data, schema
 from ..loading import RecordFile
 
-#: Record kind -> the IRI path segment its records live under.
-SEGMENTS: dict[str, str] = {"Study": "study", "CellSource": "cell-source", "Condition": "condition"}
-#: Multivalued object slot -> the path segment of one item's IRI (the item's index follows).
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+SAME_AS = "schema:sameAs"
+PROV_ENTITY = "prov:entity"
+#: Multivalued object slot -> the path segment of one item's IRI (the item's key follows).
 ITEM_SEGMENTS: dict[str, str] = {"arms": "arm", "outcomes": "outcome", "publications": "publication",
                                  "registrations": "registration", "curators": "curator", "sources": "source"}
 #: The data's licence; the registry is published as CC0.
@@ -51,11 +55,6 @@ def _generated(name: str) -> Any:
 def context() -> dict[str, Any]:
     """The inner ``@context`` object of the generated context, exactly as generated."""
     return _generated("context.jsonld")["@context"]  # type: ignore[no-any-return]
-
-
-@cache
-def schema_map() -> dict[str, Any]:
-    return _generated("schema_map.json")  # type: ignore[no-any-return]
 
 
 @cache
@@ -84,18 +83,11 @@ def _vocab_prefix() -> str:
 
 
 def expand(curie: str) -> str:
-    """CURIE -> IRI with the context's prefixes; Bioregistry's table is the fallback."""
-    prefix, sep, local = curie.partition(":")
-    if not sep:
-        raise ValueError(f"'{curie}' is not a CURIE")
-    if prefix in prefixes():
-        return prefixes()[prefix] + local
-    from ..checks.identifiers import prefix_table
-
-    entry = prefix_table().get(prefix)
-    if entry and entry.get("uri_prefix"):
-        return str(entry["uri_prefix"]) + local
-    raise ValueError(f"no IRI is known for the prefix of '{curie}'; add the prefix to the schema's prefixes")
+    """CURIE -> IRI with the context's prefixes, then Bioregistry's (through ``curies``)."""
+    iri = identifiers.converter().expand(curie)
+    if iri is None:
+        raise ValueError(f"no IRI is known for the prefix of '{curie}'; add the prefix to the schema's prefixes")
+    return iri
 
 
 def class_curie(name: str) -> str:
@@ -105,17 +97,34 @@ def class_curie(name: str) -> str:
 
 
 def record_iri(kind: str, record_id: str) -> str:
-    return f"{base_iri()}{SEGMENTS[kind]}/{record_id}"
+    return f"{base_iri()}{schema.kind(kind).iri_segment}/{record_id}"
 
 
 def orcid_iri(orcid: str) -> str:
-    from ..checks.identifiers import prefix_table
+    return f"{identifiers.prefix_table()['orcid']['uri_prefix']}{orcid}"
 
-    return f"{prefix_table()['orcid']['uri_prefix']}{orcid}"
+
+def agent_iri(name: str) -> str:
+    """A curator without an ORCID iD: one agent per name across the corpus."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "unnamed"
+    return f"{base_iri()}agent/{slug}"
+
+
+def source_iri(source: str) -> str | None:
+    """The IRI of what a source names: doi.org, PubMed, a registry page, an ontology term."""
+    parsed = identifiers.parse_source(source)
+    if parsed is None:
+        return None
+    key, local = parsed
+    if key == "pmid":  # PubMed itself, not Bioregistry's redirect
+        return f"https://pubmed.ncbi.nlm.nih.gov/{local}"
+    if key == "doi":
+        return f"https://doi.org/{local}"
+    return identifiers.iri(key, local)
 
 
 # -- literals -----------------------------------------------------------------------------
-_WEEKS = re.compile(r"(\d+)W")
+_WEEKS = re.compile(r"([0-9]+)W")
 
 
 def alternative_type(slot: dict[str, Any], value: str) -> str:
@@ -139,7 +148,7 @@ def xsd_duration(value: str) -> str:
         return value
     days = 7 * int(match.group(1))
     rest = value[:match.start()] + value[match.end():]
-    day_match = re.search(r"(\d+)D", rest)
+    day_match = re.search(r"([0-9]+)D", rest)
     if day_match:
         return rest[:day_match.start()] + f"{days + int(day_match.group(1))}D" + rest[day_match.end():]
     head, t, tail = rest.partition("T")
@@ -178,37 +187,78 @@ def _literal(term: str, slot: dict[str, Any], value: Any) -> Any:
 
 
 # -- nodes --------------------------------------------------------------------------------
-def _enum_value(enum: str, value: Any) -> Any:
-    """An enum value whose permissible value has a meaning becomes that IRI; others stay text."""
-    meaning = schema_map()["enum_meanings"].get(enum, {}).get(value) if isinstance(value, str) else None
-    return {"@id": expand(meaning)} if meaning else value
+def concept_iri(enum: str, value: str) -> str:
+    meaning = schema.enum_values(enum)[value].meaning
+    if meaning is None:
+        raise ValueError(f"{enum}.{value} has no meaning in the schema")
+    return expand(meaning)
+
+
+def concept_node(enum: str, value: str) -> JsonNode:
+    """The SKOS description of one enumeration value: what a graph reader needs to show it."""
+    info = schema.enum_values(enum)[value]
+    node: JsonNode = {"@id": concept_iri(enum, value), "@type": f"{SKOS}Concept",
+                      f"{SKOS}prefLabel": value.replace("_", " "), f"{SKOS}notation": value,
+                      "http://www.w3.org/2000/01/rdf-schema#label": value.replace("_", " "),
+                      f"{SKOS}inScheme": {"@id": f"{base_iri()}vocab/{enum}"}}
+    if info.description:
+        node[f"{SKOS}definition"] = info.description
+    return node
 
 
 def _curie_identifier(cls: str) -> str | None:
     """The identifier slot of a class identified by a CURIE (OntologyTerm's id), if it is one."""
-    spec = schema_map()["classes"][cls]
+    spec = schema.class_info(cls)
     ident = spec["identifier"]
     return ident if ident and spec["slots"][ident].get("base") == "URIorCURIE" else None
 
 
+def _key(cls: str, data: dict[str, Any]) -> str | None:
+    """The stable key of a list item under its parent: its id, DOI, PMID, registry id or source."""
+    for field in ("id", "doi", "pmid", "trial_id", "source", "name"):
+        value = data.get(field)
+        if isinstance(value, str) and value and field in schema.class_info(cls)["slots"]:
+            return quote(value.lower() if field == "doi" else value, safe="-._~")
+    return None
+
+
 def _item_iri(parent: str, slot_name: str, cls: str, index: int | None, data: dict[str, Any]) -> str:
-    """The IRI of a nested object: its own when it has one (an ontology term, a curator's ORCID),
-    else its parent's IRI plus the slot (single objects) or the slot's item segment and the
-    item's local id (arms) or index (everything else)."""
-    if cls == "Curator" and isinstance(data.get("orcid"), str):
-        return orcid_iri(data["orcid"])
+    """The IRI of a nested object: its own when it has one (an ontology term, a curator), else
+    its parent's IRI plus the slot (single objects) or the slot's item segment and the item's
+    stable key (never its position)."""
+    if cls == "Curator":
+        return orcid_iri(data["orcid"]) if isinstance(data.get("orcid"), str) else agent_iri(str(data.get("name")))
     if (ident := _curie_identifier(cls)) is not None:
         return expand(str(data[ident]))
     if index is None:
         return f"{parent}/{slot_name}"
     segment = ITEM_SEGMENTS.get(slot_name, slot_name)
-    local_id = data.get("id") if "id" in schema_map()["classes"][cls]["slots"] else None
-    return f"{parent}/{segment}/{local_id if isinstance(local_id, str) else index}"
+    return f"{parent}/{segment}/{_key(cls, data) or index}"
 
 
-def _node(cls: str, data: dict[str, Any], iri: str) -> JsonNode:
-    """``data`` of schema class ``cls`` as a node object with IRI ``iri``; recursive."""
-    spec = schema_map()["classes"][cls]
+def _links(cls: str, data: dict[str, Any]) -> dict[str, Any]:
+    """IRIs of what a node's identifiers name, beside the literal identifiers."""
+    same: list[str] = []
+    if cls == "Registration" and isinstance(data.get("trial_id"), str):
+        same.append(source_iri(data["trial_id"]) or "")
+    if cls == "Publication":
+        for key in ("doi", "pmid", "pmcid"):
+            if isinstance(data.get(key), str):
+                same.append(source_iri(f"{key}:{data[key]}") or "")
+    links: dict[str, Any] = {}
+    if any(same):
+        links[SAME_AS] = [{"@id": iri} for iri in same if iri]
+    if cls in ("SourceUse", "Outcome") and isinstance(data.get("source"), str):
+        iri = source_iri(data["source"])
+        if iri:
+            links[PROV_ENTITY] = {"@id": iri}
+    return links
+
+
+def _node(cls: str, data: dict[str, Any], iri: str, concepts: set[tuple[str, str]]) -> JsonNode:
+    """``data`` of schema class ``cls`` as a node object with IRI ``iri``; recursive. Enum
+    values used are added to ``concepts``."""
+    spec = schema.class_info(cls)
     node: JsonNode = {"@id": iri, "@type": class_curie(cls)}
     for name, value in data.items():
         slot = spec["slots"].get(name)
@@ -226,23 +276,26 @@ def _node(cls: str, data: dict[str, Any], iri: str) -> JsonNode:
             key = f"{_vocab_prefix()}:{name}"  # keep the literal id too (the shapes allow it)
         kind, rng = slot["kind"], slot["range"]
         if kind == "object":
-            out = [_node(rng, item, _item_iri(iri, name, rng, i if slot["multivalued"] else None, item))
+            out = [_node(rng, item, _item_iri(iri, name, rng, i if slot["multivalued"] else None, item), concepts)
                    for i, item in enumerate(values)]
         elif kind == "reference":
             out = [{"@id": record_iri(rng, item)} for item in values]
         elif kind == "enum":
-            out = [_enum_value(rng, item) for item in values]
+            concepts.update((rng, item) for item in values)
+            out = [{"@id": concept_iri(rng, item)} for item in values]
         else:
             out = [_literal(name, slot, item) for item in values]
         node[key] = out if slot["multivalued"] else out[0]
+    node.update(_links(cls, data))
     return node
 
 
-def record_node(record: RecordFile) -> JsonNode:
-    if record.kind not in SEGMENTS or not isinstance(record.data, dict) or not record.record_id:
+def record_node(record: RecordFile, concepts: set[tuple[str, str]] | None = None) -> JsonNode:
+    if record.kind is None or not isinstance(record.data, dict) or not record.record_id:
         raise ValueError(f"{record.display}: not a parsed study, cell source or condition record")
     try:
-        return _node(record.kind, record.data, record_iri(record.kind, record.record_id))
+        return _node(record.kind, record.data, record_iri(record.kind, record.record_id),
+                     concepts if concepts is not None else set())
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"{record.display}: cannot export: {exc}") from exc
 
@@ -256,7 +309,7 @@ def latest_curation_date(records: Iterable[RecordFile]) -> str | None:
 
 
 def dataset_node(records: list[RecordFile], parts: list[str]) -> JsonNode:
-    meta = schema_map()
+    meta = schema.meta()
     node: JsonNode = {
         "@id": f"{base_iri()}dataset",
         "@type": ["schema:Dataset", f"{DCAT}Dataset"],
@@ -279,12 +332,43 @@ def dataset_node(records: list[RecordFile], parts: list[str]) -> JsonNode:
 
 def build_document(records: list[RecordFile]) -> dict[str, Any]:
     """The JSON-LD document for ``records``: deterministic (records sorted by IRI)."""
-    nodes = sorted((record_node(r) for r in records), key=lambda n: str(n["@id"]))
+    concepts: set[tuple[str, str]] = set()
+    nodes = sorted((record_node(r, concepts) for r in records), key=lambda n: str(n["@id"]))
     iris = [str(n["@id"]) for n in nodes]
     duplicates = sorted(iri for iri, n in Counter(iris).items() if n > 1)
     if duplicates:
         raise ValueError(f"two records share the IRI {duplicates[0]}; record ids must be unique")
-    return {"@context": context(), "@graph": [dataset_node(records, iris), *nodes]}
+    vocabulary = merge_concepts(concept_node(enum, value) for enum, value in sorted(concepts))
+    terms = set(_term_iris(nodes))
+    for node in vocabulary:  # an ontology term used as an enum meaning keeps its one ontology label
+        if node["@id"] in terms:
+            node.pop("http://www.w3.org/2000/01/rdf-schema#label", None)
+    return {"@context": context(), "@graph": [dataset_node(records, iris), *nodes, *vocabulary]}
+
+
+def _term_iris(node: Any) -> Iterable[str]:
+    """IRIs of the ontology-term nodes (OntologyTerm) inside ``node``."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _term_iris(item)
+    elif isinstance(node, dict):
+        if node.get("@type") == class_curie("OntologyTerm"):
+            yield str(node["@id"])
+        for value in node.values():
+            if isinstance(value, (dict, list)):
+                yield from _term_iris(value)
+
+
+def merge_concepts(nodes: Iterable[JsonNode]) -> list[JsonNode]:
+    """One node per concept IRI (two enum values may share a meaning), sorted by IRI."""
+    merged: dict[str, JsonNode] = {}
+    for node in nodes:
+        merged.setdefault(str(node["@id"]), node)
+    schemes = {str(n[f"{SKOS}inScheme"]["@id"]) for n in merged.values()}
+    out = [merged[k] for k in sorted(merged)]
+    out += [{"@id": s, "@type": f"{SKOS}ConceptScheme", f"{SKOS}prefLabel": s.rsplit("/", 1)[-1]}
+            for s in sorted(schemes)]
+    return out
 
 
 def dumps(document: dict[str, Any]) -> str:

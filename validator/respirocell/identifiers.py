@@ -1,0 +1,108 @@
+"""Identifiers in one place: how sources are written, normalised, matched and turned into IRIs.
+
+Prefix patterns and URI formats come from Bioregistry (through the generated
+``identifiers.json``) and the schema's prefixes (through the generated JSON-LD context);
+CURIE expansion is done by the ``curies`` library over both, never by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from . import package_data, schema
+
+if TYPE_CHECKING:
+    import curies
+
+#: How curators write a literature source: prefix (any case) -> identifiers.json key.
+LITERATURE = {"doi": "doi", "pmid": "pmid", "pmcid": "pmcid"}
+
+
+@cache
+def prefix_table() -> dict[str, dict[str, Any]]:
+    return json.loads(package_data.read_text("_generated/identifiers.json"))["prefixes"]  # type: ignore[no-any-return]
+
+
+@cache
+def pattern(key: str) -> re.Pattern[str] | None:
+    """Bioregistry's pattern for ``key``, matched ASCII-only (``\\d`` is 0-9, never other digits)."""
+    entry = prefix_table().get(key)
+    return re.compile(entry["pattern"], re.ASCII) if entry and entry.get("pattern") else None
+
+
+@cache
+def registries() -> tuple[str, ...]:
+    return tuple(schema.enum_values("TrialRegistry"))
+
+
+def registry_for(trial_id: str) -> list[str]:
+    """Registries whose pattern matches ``trial_id``."""
+    return [r for r in registries() if (p := pattern(r)) is not None and p.match(trial_id)]
+
+
+def parse_source(source: str) -> tuple[str, str] | None:
+    """('doi', '10.1/x') for 'doi:10.1/x'; ('clinicaltrials', 'NCT...') for a registry id;
+    ('MONDO', '0005002') for an ontology CURIE; None for anything else."""
+    head, sep, tail = source.partition(":")
+    if sep and head.lower() in LITERATURE:
+        return LITERATURE[head.lower()], tail.strip()
+    if sep and head in prefix_table():
+        return head, tail
+    matches = registry_for(source)
+    return (matches[0], source) if matches else None
+
+
+def normal(key: str, local: str) -> str:
+    """The one spelling of an identifier used for matching: DOIs are case-insensitive."""
+    if key == "doi":
+        return f"doi:{local.lower()}"
+    if key in LITERATURE:
+        return f"{key}:{local}"
+    return local if key in registries() else f"{key}:{local}"
+
+
+def normal_source(source: str) -> str:
+    parsed = parse_source(source)
+    return normal(*parsed) if parsed else source
+
+
+def study_identifiers(data: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """(path, normal form) of every registry id, DOI, PMID and PMCID a study cites."""
+    for i, reg in _items(data, "registrations"):
+        if isinstance(tid := reg.get("trial_id"), str) and tid:
+            yield ("registrations", i, "trial_id"), tid
+    for i, pub in _items(data, "publications"):
+        for key in ("doi", "pmid", "pmcid"):
+            if isinstance(value := pub.get(key), str) and value:
+                yield ("publications", i, key), normal(key, value)
+
+
+def _items(data: Any, key: str) -> list[tuple[int, dict[str, Any]]]:
+    value = data.get(key) if isinstance(data, dict) else None
+    return [(i, v) for i, v in enumerate(value) if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+@cache
+def converter() -> curies.Converter:
+    """CURIE <-> IRI for the schema's prefixes (JSON-LD context) and Bioregistry's URI prefixes."""
+    import curies
+
+    context = json.loads(package_data.read_text("_generated/context.jsonld"))["@context"]
+    candidates = [(k, v) for k, v in context.items() if isinstance(v, str) and v.startswith("http")]
+    candidates += [(k, v["@id"]) for k, v in context.items()
+                   if isinstance(v, dict) and v.get("@prefix") and isinstance(v.get("@id"), str)]
+    candidates += [(k, e["uri_prefix"]) for k, e in sorted(prefix_table().items()) if e.get("uri_prefix")]
+    records: dict[str, str] = {}
+    for prefix, uri in candidates:  # the schema's own prefixes first; one prefix per namespace
+        if not prefix.startswith("@") and prefix not in records and uri not in records.values():
+            records[prefix] = uri
+    return curies.load_prefix_map(records)
+
+
+def iri(key: str, local: str) -> str | None:
+    """The resolvable IRI of an identifier (doi.org, PubMed, the registry's page), if known."""
+    return converter().expand(f"{key}:{local}")
