@@ -99,7 +99,7 @@ def output_format(*choices: str) -> Callable[[Callable[..., Any]], Callable[...,
                         help="text for people, json for programs (versioned), github for pull-request annotations.")
 
 
-def render(report: Any, fmt: str, *, strict: bool = False, err: bool = False) -> None:
+def render_report(report: Any, fmt: str, *, strict: bool = False, err: bool = False) -> None:
     from .reporters import REPORTERS
 
     color = fmt == "text" and (sys.stderr if err else sys.stdout).isatty() and "NO_COLOR" not in os.environ
@@ -149,7 +149,7 @@ def validate(paths: tuple[Path, ...], fmt: str, strict: bool, changed_since: str
         except ChangeError as exc:
             raise click.BadParameter(str(exc), param_hint="'--changed-since'") from None
     report = validate_paths(roots, files=files)
-    render(report, fmt, strict=strict)
+    render_report(report, fmt, strict=strict)
     sys.exit(EXIT_OK if report.ok(strict) else EXIT_INVALID)
 
 
@@ -182,7 +182,7 @@ def export(paths: tuple[Path, ...], fmt: str, output: Path) -> None:
     except ExportError as exc:
         raise click.BadParameter(str(exc), param_hint="'--output'") from None
     except InvalidCorpusError as exc:
-        render(exc.report, "text", err=True)
+        render_report(exc.report, "text", err=True)
         click.echo("Nothing exported: fix the errors above first.", err=True)
         sys.exit(EXIT_INVALID)
     except OSError as exc:  # the disk is full, a folder cannot be written ...
@@ -192,6 +192,43 @@ def export(paths: tuple[Path, ...], fmt: str, output: Path) -> None:
         click.echo(f"error: nothing exported: {exc}", err=True)
         sys.exit(EXIT_INVALID)
     click.echo(f"wrote {written}")
+
+
+@cli.command()
+@click.argument("sparql", required=False)
+@click.option("--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Read the query from a file (see queries/ for examples).")
+@click.option("--records", "records_dir", type=click.Path(exists=True, path_type=Path), default=DEFAULT_RECORDS,
+              show_default=True, help="The records folder to query.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
+              show_default=True, help="json is the W3C SPARQL 1.1 results format.")
+def query(sparql: str | None, query_file: Path | None, records_dir: Path, fmt: str) -> None:
+    """Run a SPARQL 1.1 SELECT or ASK query over the valid corpus, with no server.
+
+    The schema's prefixes (schema:, MONDO:, NCIT:, respirocell: ...) need no PREFIX lines.
+    A query that does not parse is a usage error (exit 2) naming its line and column.
+
+    \b
+    Examples:
+      respirocell query 'SELECT (COUNT(?s) AS ?n) WHERE { ?s a schema:MedicalTrial }'
+      respirocell query --file queries/studies-per-condition-and-phase.rq --format csv
+    """
+    from .query import QueryError, corpus_store, render
+    from .validation import InvalidCorpusError
+
+    if (sparql is None) == (query_file is None):
+        raise click.UsageError("give a query, or --file with one (not both)")
+    text = sparql if sparql is not None else query_file.read_text(encoding="utf-8")  # type: ignore[union-attr]
+    try:
+        store = corpus_store([records_dir])
+        click.echo(render(store, text, fmt), nl=False)
+    except QueryError as exc:
+        where = f" (line {exc.line}, column {exc.column})" if exc.line is not None else ""
+        raise click.UsageError(exc.message + where) from None
+    except InvalidCorpusError as exc:
+        render_report(exc.report, "text", err=True)
+        click.echo("Nothing queried: fix the errors above first.", err=True)
+        sys.exit(EXIT_INVALID)
 
 
 @cli.command("new")
@@ -278,7 +315,7 @@ def fmt_records(paths: tuple[Path, ...], check: bool, fmt: str) -> None:
         if check and run.changed:
             click.echo("run 'respirocell fmt' (with the same paths) to format them", err=True)
     else:
-        render(run.report, fmt)
+        render_report(run.report, fmt)
     sys.exit(EXIT_OK if run.report.ok() else EXIT_INVALID)
 
 

@@ -87,6 +87,10 @@ class RecommendedField(str, Enum):
     cell_type = "cell_type"
     culture_expanded = "culture_expanded"
     status_reason = "status_reason"
+    cell_source = "cell_source"
+    """
+    The cell source of an experimental arm (the product's tissue or donor is not reported).
+    """
 
 
 class EvidenceBasis(str, Enum):

@@ -134,9 +134,11 @@ def _study(record: RecordFile) -> Iterator[Issue]:
                 yield issue(record, "duplicate-id", f"arm id '{arm_id}' is used twice in this study", ("arms", i, "id"))
             seen[arm_id] = i
         arm_total += number(arm, "participants") or 0
-        if arm.get("role") == "experimental" and "cell_source" not in arm:
+        if arm.get("role") == "experimental" and "cell_source" not in arm and not (
+                isinstance(marked, list) and "cell_source" in marked):
             yield issue(record, "recommended-field", "an experimental arm has no cell_source", ("arms", i),
-                        severity=Severity.WARNING, suggestion="name the CellSource record of the product given")
+                        severity=Severity.WARNING, suggestion="name the CellSource record of the product given; if no source says what the product is, "
+                        "add not_reported: [cell_source]")
         dose = arm.get("dose")
         if isinstance(dose, dict):
             low, high = number(dose, "value"), number(dose, "value_max")

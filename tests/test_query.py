@@ -1,0 +1,96 @@
+"""respirocell query: SPARQL over the corpus in pyoxigraph, checked against rdflib on the same export."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import rdflib
+from click.testing import CliRunner
+
+from respirocell.cli import cli
+from respirocell.export import render_bytes
+from respirocell.loading import discover, parse_text
+from respirocell.query import corpus_store, prologue, run_query
+from respirocell.validation import valid_records
+
+REPO = Path(__file__).resolve().parent.parent
+RECORDS = REPO / "records"
+QUERIES = sorted((REPO / "queries").glob("*.rq"))
+
+
+@pytest.fixture(scope="module")
+def store():  # type: ignore[no-untyped-def]
+    return corpus_store([RECORDS])
+
+
+@pytest.fixture(scope="module")
+def rdflib_graph() -> rdflib.Graph:
+    text = render_bytes(valid_records([RECORDS]), "jsonld").decode("utf-8")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="ConjunctiveGraph is deprecated", category=DeprecationWarning)
+        return rdflib.Graph().parse(data=text, format="json-ld")
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, rdflib.Literal):
+        return str(value.toPython()) if value.datatype in (rdflib.XSD.double, rdflib.XSD.integer) else str(value)
+    return "" if value is None else str(value)
+
+
+@pytest.mark.parametrize("path", QUERIES, ids=[p.stem for p in QUERIES])
+def test_example_query_matches_rdflib(path: Path, store, rdflib_graph: rdflib.Graph) -> None:  # type: ignore[no-untyped-def]
+    text = path.read_text(encoding="utf-8")
+    ours = run_query(store, text)
+    theirs = rdflib_graph.query(prologue() + text)
+    assert ours.variables == [str(v) for v in theirs.vars]
+    assert len(ours.rows) > 0
+    normal = [[_plain(row[i]) for i in range(len(ours.variables))] for row in theirs]
+
+    def number(cell: str) -> str:
+        try:
+            return str(float(cell))
+        except ValueError:
+            return cell
+
+    def canon(rows: list[list[str]]) -> Counter[tuple[str, ...]]:
+        return Counter(tuple(number(c) for c in row) for row in rows)
+
+    assert canon(ours.rows) == canon(normal)
+
+
+def test_studies_per_condition_add_up_to_the_records(store) -> None:  # type: ignore[no-untyped-def]
+    text = (REPO / "queries" / "studies-per-condition-and-phase.rq").read_text(encoding="utf-8")
+    total = sum(int(row[2]) for row in run_query(store, text).rows)
+    studies = [parse_text(p.read_bytes()) for p in discover([RECORDS / "studies"])]
+    assert total == sum(len(set(s["conditions"])) for s in studies)
+
+
+def test_completed_trials_without_results_are_those_of_the_records(store) -> None:  # type: ignore[no-untyped-def]
+    text = (REPO / "queries" / "completed-trials-without-results.rq").read_text(encoding="utf-8")
+    found = {row[0] for row in run_query(store, text).rows}
+    studies = [parse_text(p.read_bytes()) for p in discover([RECORDS / "studies"])]
+    assert found == {s["id"] for s in studies if s["status"] == "completed" and s["evidence_basis"] == "registry_only"}
+
+
+def test_cli_formats(tmp_path: Path) -> None:
+    query = "SELECT (COUNT(?s) AS ?n) WHERE { ?s a schema:MedicalTrial }"
+    studies = len(discover([RECORDS / "studies"]))
+    runner = CliRunner()
+    table = runner.invoke(cli, ["query", query, "--records", str(RECORDS)])
+    assert table.exit_code == 0 and table.output.split("\n")[2].strip() == str(studies)
+    doc = json.loads(runner.invoke(cli, ["query", query, "--records", str(RECORDS), "--format", "json"]).output)
+    assert doc["head"]["vars"] == ["n"] and doc["results"]["bindings"][0]["n"]["value"] == str(studies)
+    csv = runner.invoke(cli, ["query", query, "--records", str(RECORDS), "--format", "csv"]).output
+    assert csv.replace("\r", "").split("\n")[:2] == ["n", str(studies)]
+
+
+def test_a_bad_query_is_a_usage_error_with_its_position(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["query", "SELECT ?s WHERE {\n  ?s ?p }", "--records", str(RECORDS)])
+    assert result.exit_code == 2
+    assert "the query does not parse" in result.output and "(line 2, column" in result.output
+    both = CliRunner().invoke(cli, ["query", "--records", str(RECORDS)])
+    assert both.exit_code == 2

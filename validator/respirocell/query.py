@@ -1,0 +1,105 @@
+"""SPARQL 1.1 over the corpus without a triple store: the export's graph in pyoxigraph's
+embedded store, queried in process.
+
+    respirocell query 'SELECT ?s WHERE { ?s a schema:MedicalTrial }'
+    respirocell query --file queries/studies-per-condition-and-phase.rq --format csv
+
+The schema's prefixes (schema:, MONDO:, NCIT: ...) are declared for every query, so queries
+can use them without PREFIX lines. Results are written by pyoxigraph's own serialisers
+(W3C SPARQL results JSON, CSV, TSV); ``table`` aligns the plain values for reading.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .export.jsonld import DCAT, SKOS, build_document, dump_bytes, prefixes
+from .validation import valid_records
+
+if TYPE_CHECKING:
+    import pyoxigraph
+
+FORMATS = ("table", "csv", "tsv", "json")
+
+
+class QueryError(Exception):
+    """The query does not parse (a usage error); ``line`` and ``column`` point into it."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.message, self.line, self.column = message, line, column
+
+
+@dataclass
+class Answer:
+    """A query's result: column names and rows of plain values, or a yes/no for ASK."""
+
+    variables: list[str]
+    rows: list[list[str]]
+    boolean: bool | None
+
+
+def prologue() -> str:
+    names = {**prefixes(), "dcat": DCAT, "skos": SKOS}
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in sorted(names.items()) if re.fullmatch(r"[A-Za-z_]\w*", p))
+
+
+def corpus_store(paths: list[Path]) -> pyoxigraph.Store:
+    """The valid corpus under ``paths`` as an in-memory store (InvalidCorpusError otherwise)."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.load(dump_bytes(build_document(valid_records(paths))), format=ox.RdfFormat.JSON_LD)
+    return store
+
+
+def _execute(store: pyoxigraph.Store, text: str) -> object:
+    head = prologue()
+    try:
+        return store.query(head + text)
+    except SyntaxError as exc:
+        match = re.search(r"error at (\d+):(\d+)", str(exc))
+        line = int(match.group(1)) - head.count("\n") if match else None
+        column = int(match.group(2)) if match else None
+        message = re.sub(r"error at \d+:\d+: ?", "", str(exc))
+        raise QueryError(f"the query does not parse: {message}", line, column) from None
+
+
+def run_query(store: pyoxigraph.Store, text: str) -> Answer:
+    """Rows of plain values (IRIs and literal values as text)."""
+    import pyoxigraph as ox
+
+    result = _execute(store, text)
+    if isinstance(result, ox.QueryBoolean):
+        return Answer(["ask"], [[str(bool(result)).lower()]], bool(result))
+    if not isinstance(result, ox.QuerySolutions):
+        raise QueryError("only SELECT and ASK queries are supported (CONSTRUCT a graph from the export instead)")
+    variables = [v.value for v in result.variables]
+    rows = [[_plain(solution[v]) if solution[v] is not None else "" for v in variables] for solution in result]
+    return Answer(variables, rows, None)
+
+
+def _plain(term: object) -> str:
+    value = getattr(term, "value", None)
+    return str(value) if value is not None else str(term)
+
+
+def render(store: pyoxigraph.Store, text: str, fmt: str) -> bytes:
+    """The answer in ``fmt``: json (W3C SPARQL results), csv and tsv by pyoxigraph, or a table."""
+    import pyoxigraph as ox
+
+    if fmt != "table":
+        result = _execute(store, text)
+        if not isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
+            raise QueryError("only SELECT and ASK queries are supported (CONSTRUCT a graph from the export instead)")
+        return result.serialize(format=getattr(ox.QueryResultsFormat, fmt.upper())) or b""
+    answer = run_query(store, text)
+    widths = [max([len(v), *(len(r[i]) for r in answer.rows)]) for i, v in enumerate(answer.variables)]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(answer.variables, widths, strict=True)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in answer.rows]
+    count = "" if answer.boolean is not None else f"({len(answer.rows)} row{'s' * (len(answer.rows) != 1)})"
+    return ("\n".join(lines + ([count] if count else [])) + "\n").encode("utf-8")
