@@ -104,7 +104,7 @@ class _Renamer:
     """Synthetic identifiers, each used once across the whole corpus."""
 
     def __init__(self) -> None:
-        from respirocell.checks.identifiers import prefix_table
+        from respirocell.identifiers import prefix_table
 
         self.patterns = {k: re.compile(v["pattern"]) for k, v in prefix_table().items() if v.get("pattern")}
         self.counter = 0
@@ -146,8 +146,13 @@ def _rewrite(text: str, old_id: str, new_id: str, suffix: str, mapping: dict[str
     return text
 
 
-def generate(records: Path, dest: Path, n: int) -> list[Path]:
-    """Write a corpus of ``n`` studies under ``dest``/records; returns the study files."""
+#: What each copy gets in the corpus where every record has a finding: an unknown field.
+FINDING = "phaes: phase_2\n"
+
+
+def generate(records: Path, dest: Path, n: int, with_findings: bool = False) -> list[Path]:
+    """Write a corpus of ``n`` studies under ``dest``/records; returns the study files. With
+    ``with_findings`` every study gets one finding (an unknown field), as after a schema change."""
     templates = _templates(records)
     idents = {rid: _identifiers(text) for rid, text in templates}
     out = dest / "records"
@@ -174,7 +179,8 @@ def generate(records: Path, dest: Path, n: int) -> list[Path]:
             mapping = {old: synthetic[old.lower()] for _, old in idents[rid]}
             new_id = f"{rid}-{suffix}"
             path = studies / f"{new_id}.yaml"
-            path.write_text(_rewrite(text, rid, new_id, suffix, mapping), encoding="utf-8")
+            path.write_text(_rewrite(text, rid, new_id, suffix, mapping) + (FINDING if with_findings else ""),
+                            encoding="utf-8")
             files.append(path)
         batch += 1
     # A follow-up whose original was not copied (the last batch is cut short) is dropped.
@@ -292,6 +298,20 @@ def main(argv: Sequence[str] | None = None) -> int:
                     peer_full = best_of([peer, "-s", str(SCHEMA), "-C", "Study", *rel], dest, repeat)
                 rows.append(f"| validate all records | {n:,} | {_fmt_s(full)} | {_fmt_mib(full)} | "
                             f"{_fmt_s(peer_full)} | {_fmt_mib(peer_full)} | {_ratio(full, peer_full)} |")
+                # The same corpus where every record has a finding: positions for every one.
+                bad = base / f"findings-{n}"
+                bad_files = generate(args.records, bad, n, with_findings=True)
+                bad_rel = [os.path.relpath(p, bad) for p in bad_files]
+                _validate_json(bad, "records")  # warm the page cache
+                flagged = best_of([*rc, "validate", "records"], bad, repeat)
+                peer_bad = None
+                if peer and n <= args.peer_max:
+                    peer_bad = best_of([peer, "-s", str(SCHEMA), "-C", "Study", *bad_rel], bad, repeat)
+                rows.append(f"| validate all records, each with a finding | {n:,} | {_fmt_s(flagged)} | "
+                            f"{_fmt_mib(flagged)} | {_fmt_s(peer_bad)} | {_fmt_mib(peer_bad)} | "
+                            f"{_ratio(flagged, peer_bad)} |")
+                if args.out is None:
+                    shutil.rmtree(bad, ignore_errors=True)
                 floor = best_of([sys.executable, "-c", PARSE_ONLY], dest, repeat)
                 rows.append(f"| parse only: `yaml.load(CSafeLoader)`, 1 process | {n:,} | {_fmt_s(floor)} | "
                             f"{_fmt_mib(floor)} | - | - | validate takes {full.seconds / floor.seconds:.2f}x this |")
@@ -307,6 +327,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                     else:
                         rows.append(f"| export JSON-LD | {n:,} | {_fmt_s(export)} | {_fmt_mib(export)} | - | - | "
                                     f"{export.seconds / full.seconds:.2f}x validate |")
+                        for fmt, label in (("turtle", "Turtle"), ("ntriples", "N-Triples")):
+                            out = base / f"export-{n}.{fmt}"
+                            rdf = best_of([*rc, "export", "--format", fmt, "--output", str(out), "records"], dest,
+                                          repeat)
+                            rows.append(f"| export {label} | {n:,} | {_fmt_s(rdf)} | {_fmt_mib(rdf)} | - | - | "
+                                        f"{rdf.seconds / export.seconds:.2f}x JSON-LD export |")
             if args.out is None:
                 shutil.rmtree(dest, ignore_errors=True)
     finally:

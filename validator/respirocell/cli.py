@@ -29,6 +29,8 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
                "Draft a study record from its ClinicalTrials.gov entry."),
     "registry-check": ("respirocell.registry.command:registry_check",
                        "Report where studies drifted from their ClinicalTrials.gov entries."),
+    "diff": ("respirocell.release_command:diff", "Show what changed in the evidence between two versions."),
+    "release": ("respirocell.release_command:release", "Build a versioned release folder of the corpus."),
 }
 
 
@@ -56,7 +58,8 @@ class LazyGroup(click.Group):
             formatter.write_dl(sorted(rows))
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
-        argv = list(sys.argv[1:] if not args else args[0] or [])
+        given = args[0] if args else kwargs.get("args")
+        argv = list(sys.argv[1:] if given is None else given)
         if not _wants_json(argv):
             return super().main(*args, **kwargs)
         kwargs["standalone_mode"] = False

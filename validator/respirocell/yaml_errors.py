@@ -131,7 +131,7 @@ def comments_in_text(node: yaml.Node | None, text_lines: list[str]) -> Iterator[
             stack.extend(v for _, v in current.value)
         elif isinstance(current, yaml.SequenceNode):
             stack.extend(current.value)
-        elif isinstance(current, yaml.ScalarNode) and current.style is None and current.value:
+        elif isinstance(current, yaml.ScalarNode) and not current.style and current.value:
             end = current.end_mark
             if end.line >= len(text_lines):
                 continue
