@@ -4,17 +4,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
 from respirocell.cli import cli
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-COMMANDS = sorted(cli.commands)
+COMMANDS = sorted(cli.list_commands(click.Context(cli)))
 
 
 def test_the_cli_has_the_documented_commands() -> None:
-    assert {"validate", "export"} <= set(COMMANDS)
+    assert {"validate", "export", "fmt", "new", "query"} <= set(COMMANDS)
+
+
+def test_help_lists_every_command_without_importing_them() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from respirocell.cli import main; sys.argv = ['respirocell', '--help']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('respirocell.site', 'respirocell.registry', "
+            "'rdflib', 'pyoxigraph', 'jsonschema_rs'))))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().endswith("[]")
+    for name in COMMANDS:
+        assert f"  {name} " in done.stdout
 
 
 @pytest.mark.parametrize("name", COMMANDS)

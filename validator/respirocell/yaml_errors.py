@@ -24,7 +24,17 @@ def _pos(mark: yaml.Mark | None) -> tuple[int | None, int | None]:
 
 
 def explain(exc: BaseException, text: str) -> YamlProblem:
-    """The finding for a parse failure of ``text``."""
+    """The finding for a parse failure of ``text``, at a position inside the file (libyaml puts
+    an unexpected end of the stream one line past the last)."""
+    problem = _explain(exc, text)
+    lines = text.split("\n")
+    if problem.line is not None and problem.line > len(lines):
+        problem.line = len(lines)
+        problem.column = len(lines[-1]) + 1
+    return problem
+
+
+def _explain(exc: BaseException, text: str) -> YamlProblem:
     if isinstance(exc, RecursionError):
         return YamlProblem("yaml-too-deep", "the file nests too deeply to be a record", *deepest(text),
                            suggestion="records nest only a few levels deep; check for unclosed brackets")

@@ -1,0 +1,228 @@
+"""What a hostile pull request or a careless command can do, and what respirocell promises.
+
+Each test plants one thing (a symlink, a FIFO, a forged file name, an alias bomb, an option
+where a ref belongs ...) and asserts the exact finding or exit code, and that nothing outside
+the asked path changed. See the README's threat model.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from conftest import build_corpus
+
+from respirocell.cli import cli
+
+STUDY = Path("records/studies/test-study-base.yaml")
+
+
+def run(*args: str) -> Result:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def findings(*args: str) -> list[dict[str, object]]:
+    result = run("validate", "--format", "json", *args)
+    return json.loads(result.output)["issues"]  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    build_corpus(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+            and not p.is_symlink() and ".git" not in p.parts}
+
+
+# -- reading records ----------------------------------------------------------------------
+def test_symlink_to_a_device_or_host_file_is_not_read(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    secret = tmp_path_factory.mktemp("host") / "secret.txt"
+    secret.write_text("TOKEN=hunter2-do-not-print\n")
+    (repo / "records/studies/zero.yaml").symlink_to("/dev/zero")
+    (repo / "records/studies/leak.yaml").symlink_to(secret)
+    result = run("validate")
+    assert "hunter2" not in result.output
+    issues = findings()
+    assert {(i["file"], i["code"], i["line"]) for i in issues} == {
+        ("records/studies/zero.yaml", "unsafe-file", 1), ("records/studies/leak.yaml", "unsafe-file", 1)}
+
+
+def test_a_symlink_inside_the_tree_is_followed(repo: Path) -> None:
+    (repo / "records/studies/alias.yaml").symlink_to(repo / STUDY)
+    codes = {(i["file"], i["code"]) for i in findings()}
+    assert ("records/studies/alias.yaml", "id-mismatch") in codes  # it was read: its id is another file's
+
+
+def test_a_fifo_is_a_finding_and_never_opened(repo: Path) -> None:
+    os.mkfifo(repo / "records/studies/pipe.yaml")
+    assert [(i["file"], i["code"]) for i in findings()] == [("records/studies/pipe.yaml", "unsafe-file")]
+
+
+def test_alias_amplification_is_capped_in_bytes(repo: Path) -> None:
+    anchor = "x" * 50_000
+    text = f"id: bomb\nnotes: &a {anchor}\nsynonyms: [{', '.join(['*a'] * 100)}]\n"
+    (repo / "records/conditions/bomb.yaml").write_text(text)
+    issues = findings()
+    assert [(i["code"], i["line"], i["column"]) for i in issues if i["file"].endswith("bomb.yaml")] == [
+        ("yaml-too-complex", 3, 12)]
+
+
+def test_a_flood_of_findings_is_capped_per_file(repo: Path) -> None:
+    ids = ", ".join(f"no-such-condition-{i}" for i in range(500))
+    study = repo / STUDY
+    study.write_text(study.read_text().replace("conditions: [copd]", f"conditions: [{ids}]"))
+    issues = [i for i in findings() if i["file"] == str(STUDY)]
+    assert len(issues) == 101
+    assert issues[0]["code"] == "too-many-findings" and issues[0]["message"].startswith("400 more findings")
+
+
+def test_echoed_values_are_cut_and_escaped(repo: Path) -> None:
+    study = repo / STUDY
+    huge = "x" * 900_000
+    study.write_text(study.read_text().replace("phase: phase_2", f"phase: {huge}"))
+    (repo / "records/conditions/esc.yaml").write_text('id: esc\nname: "\\e[2J\\rOK: 0 errors"\nterm: 3\n')
+    result = run("validate")
+    assert max(len(line) for line in result.output.splitlines()) < 700
+    assert "\x1b" not in result.output and "\r" not in result.output
+    github = run("validate", "--format", "github").output
+    assert max(len(line) for line in github.splitlines()) < 900
+
+
+@pytest.mark.parametrize(("value", "code"), [(".nan", "non-finite-number"), (".inf", "non-finite-number"),
+                                             ("1.5e400", "non-finite-number")])
+def test_numbers_json_cannot_hold_are_findings(repo: Path, value: str, code: str) -> None:
+    study = repo / STUDY
+    study.write_text(study.read_text().replace("      value: 1.0e6", f"      value: {value}"))
+    issues = findings()
+    assert [(i["code"], i["path"]) for i in issues] == [(code, "arms[0].dose.value")]
+    assert run("export", "--format", "jsonld", "--output", "out.jsonld").exit_code == 1
+
+
+def test_full_width_digits_are_not_a_date(repo: Path) -> None:
+    study = repo / STUDY
+    study.write_text(study.read_text().replace("start_date: 2018-03", 'start_date: "２０１３"'))
+    assert [i["code"] for i in findings()] == ["invalid-format"]
+
+
+# -- YAML mistakes get the words that help ----------------------------------------------------
+@pytest.mark.parametrize(("text", "line", "message"), [
+    ('id: x\ntitle: "unclosed\nstatus: completed\nnotes: fine\nacronym: X\n', 2, "a quoted value is opened"),
+    ("id: x\ntitle: t\n\tstatus: completed\n", 3, "tabs are not allowed"),
+    ("id: x\ntitle: t\n status: completed\n", 3, "indented differently"),
+    ("id: x\ntitle t\nstatus: completed\n", 2, "no ':' after the field name"),
+])
+def test_yaml_mistakes_are_named_where_they_are(repo: Path, text: str, line: int, message: str) -> None:
+    (repo / "records/studies/bad.yaml").write_text(text)
+    (issue,) = [i for i in findings() if i["file"].endswith("bad.yaml")]
+    assert (issue["code"], issue["line"]) == ("yaml-syntax", line)
+    assert message in str(issue["message"])
+
+
+def test_a_hash_that_cuts_a_title_is_a_warning(repo: Path) -> None:
+    study = repo / STUDY
+    text = study.read_text()
+    title_line = next(ln for ln in text.splitlines() if ln.startswith("title:"))
+    study.write_text(text.replace(title_line, "title: Trial #2 of cells"))
+    issues = findings()
+    assert [(i["code"], i["severity"], i["line"]) for i in issues] == [
+        ("comment-in-text", "warning", text.splitlines().index(title_line) + 1)]
+
+
+# -- git refs are refs ------------------------------------------------------------------------
+@pytest.mark.parametrize("ref", ["--output=written-by-git.txt", "--no-index", "nope", "HEAD\x00"])
+def test_changed_since_takes_only_a_ref(repo: Path, ref: str) -> None:
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run(["git", "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "x", "--allow-empty"],
+                   cwd=repo, check=True)
+    before = snapshot(repo)
+    result = run("validate", f"--changed-since={ref}")
+    assert result.exit_code == 2 and "is not a" in result.output
+    assert snapshot(repo) == before and not (repo / "written-by-git.txt").exists()
+
+
+def test_changed_since_sees_names_git_would_quote(repo: Path) -> None:
+    git = ["git", "-c", "user.email=t@t", "-c", "user.name=t"]
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run(["git", "add", "."], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=repo, check=True)
+    (repo / "records/conditions/tête.yaml").write_text("id: tête\n")
+    result = run("validate", "--changed-since", "HEAD", "--format", "json")
+    assert result.exit_code == 1
+    assert {i["file"] for i in json.loads(result.output)["issues"]} == {"records/conditions/tête.yaml"}
+
+
+# -- nothing a CI log shows can start a workflow command --------------------------------------
+def test_forged_workflow_commands_in_file_names_and_tags(repo: Path) -> None:
+    forged = "x\n::error file=README.md,line=1,title=FORGED::y.yaml"
+    (repo / "records/studies" / forged).write_text("id: x\n")
+    (repo / "records/studies/tag.yaml").write_text("id: tag\nnotes: !<tag:x%0A::error title=FORGED::> v\n")
+    outputs = [run("fmt", "--check").output, run("validate").output, run("validate", "--format", "github").output,
+               run("fmt", "--check", "--format", "github").output]
+    for output in outputs:
+        for line in output.splitlines():
+            assert not line.startswith("::") or line.startswith(("::error file=records", "::warning file=records"))
+            assert "title=FORGED" not in line or "%0A" in line or "\\n" in line
+
+
+# -- fmt: every file on its own, nothing lost -------------------------------------------------
+def test_fmt_reports_what_it_cannot_handle_and_goes_on(repo: Path) -> None:
+    studies = repo / "records/studies"
+    (studies / "deep.yaml").write_text("id: deep\nnotes: " + "[" * 200 + "]" * 200 + "\n")
+    (studies / "sep.yaml").write_text('id: sep\ntitle: "a\u2028b"\nnotes: |\n  block\n')
+    (studies / "odd.yaml").write_text("id: odd\nsponsors:\n- :x\n")
+    messy = repo / "records/conditions/copd.yaml"
+    messy.write_text(messy.read_text().replace("name: ", "name:    "))
+    result = run("fmt", "--format", "json")
+    codes = {Path(str(i["file"])).name: i["code"] for i in json.loads(result.output)["issues"]}
+    assert result.exit_code == 1
+    assert codes.get("copd.yaml") is None and "name:    " not in messy.read_text()  # the others were formatted
+    assert set(codes.values()) <= {"format-unsafe", "yaml-too-deep", "yaml-syntax"}
+
+
+def test_fmt_keeps_symlinks_and_modes(repo: Path) -> None:
+    target = repo / "records/conditions/copd.yaml"
+    target.write_text(target.read_text().replace("name: ", "name:    "))
+    target.chmod(0o640)
+    link = repo / "records/conditions/copd-link.yaml"
+    link.symlink_to(target)
+    assert run("fmt", str(link)).exit_code == 0
+    assert link.is_symlink() and "name:    " not in target.read_text()
+    assert target.stat().st_mode & 0o777 == 0o640
+
+
+def test_fmt_keeps_a_quoted_timestamp_quoted(repo: Path) -> None:
+    target = repo / "records/conditions/copd.yaml"
+    text = target.read_text()
+    target.write_text(text.replace("name: ", 'notes: "2001-12-14t21:59:43.10-05:00"\nname: ', 1))
+    run("fmt")
+    assert 'notes: "2001-12-14t21:59:43.10-05:00"' in target.read_text()
+
+
+# -- every command: usage errors, no tracebacks ------------------------------------------------
+def test_new_with_a_long_id_or_a_read_only_folder(repo: Path) -> None:
+    assert run("new", "study", "a" * 251).exit_code == 2
+    os.chmod(repo / "records/studies", 0o555)
+    try:
+        if os.access(repo / "records/studies", os.W_OK):
+            pytest.skip("running as a user who can write anywhere")
+        result = run("new", "study", "fresh-study")
+        assert result.exit_code == 1 and result.output.startswith("error:")
+    finally:
+        os.chmod(repo / "records/studies", 0o755)
+
+
+def test_usage_errors_follow_format_json(repo: Path) -> None:
+    result = CliRunner().invoke(cli, ["validate", "--format", "json", "--changed-since", "nope"])
+    assert result.exit_code == 2
+    assert json.loads(result.output)["status"] == "usage-error"
+    assert run("export", "--format", "jsonld", "--output", "records").exit_code == 2
