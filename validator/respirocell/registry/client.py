@@ -1,0 +1,209 @@
+"""Read studies from the ClinicalTrials.gov API v2, or from a folder of saved responses.
+
+The standard library's urllib is enough for one GET per study, so no HTTP dependency is added.
+The client identifies itself, times out, keeps to a few requests per second and retries a 429
+after the delay the server advertises (bounded), so a weekly run over the corpus stays polite.
+Every failure is a typed RegistryError with a message a curator can act on.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import os
+import re
+import socket
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from .. import __version__
+
+DEFAULT_API = "https://clinicaltrials.gov/api/v2"
+#: Points the client at another server (a mirror, or the tests' local server).
+API_ENV = "RESPIROCELL_CTGOV_API"
+USER_AGENT = f"respirocell/{__version__} (+https://github.com/respirocell/respirocell; registry import and drift check)"
+NCT_ID = re.compile(r"^NCT\d{8}$")
+
+Study = dict[str, Any]
+
+
+class RegistryError(Exception):
+    """The registry could not give a usable study record. ``message`` says what to do."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class RegistryUnavailable(RegistryError):
+    """No answer: no network, a timeout, a server error, or rate limiting that outlasted the retries."""
+
+
+class StudyNotFound(RegistryError):
+    """The registry has no study with this id (HTTP 404)."""
+
+
+class NotCached(RegistryError):
+    """The cache folder holds no saved response for this study: it is not compared, which is not drift."""
+
+
+class StudyWithdrawn(RegistryError):
+    """The study was withdrawn before it enrolled anyone: there is nothing to curate."""
+
+
+class MalformedResponse(RegistryError):
+    """The answer is not the JSON study object of API v2."""
+
+
+def check_nct_id(nct_id: str) -> str:
+    """The id in canonical form (upper case, trimmed); ValueError when it is not NCT plus 8 digits."""
+    canonical = nct_id.strip().upper()
+    if not NCT_ID.match(canonical):
+        raise ValueError(f"{nct_id!r} is not a ClinicalTrials.gov id (NCT followed by 8 digits, e.g. NCT02097641)")
+    return canonical
+
+
+def parse_study(text: str | bytes, origin: str) -> Study:
+    """The study object in an API v2 response; MalformedResponse when it is not one."""
+    try:
+        data = json.loads(text)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise MalformedResponse(f"{origin}: the response is not valid JSON ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("protocolSection"), dict):
+        raise MalformedResponse(f"{origin}: the response is JSON but not an API v2 study (no protocolSection)")
+    ident = data["protocolSection"].get("identificationModule")
+    if not isinstance(ident, dict) or not isinstance(ident.get("nctId"), str):
+        raise MalformedResponse(f"{origin}: the study has no identificationModule.nctId")
+    return data
+
+
+def _status_module(study: Study) -> dict[str, Any]:
+    module = study["protocolSection"].get("statusModule")
+    return module if isinstance(module, dict) else {}
+
+
+def overall_status(study: Study) -> str | None:
+    status = _status_module(study).get("overallStatus")
+    return status if isinstance(status, str) else None
+
+
+def refuse_withdrawn(study: Study, nct_id: str) -> Study:
+    if overall_status(study) == "WITHDRAWN":
+        why = _status_module(study).get("whyStopped")
+        reason = f" (why stopped: {why})" if why else ""
+        raise StudyWithdrawn(f"{nct_id} was withdrawn before enrolling anyone{reason}; there is nothing to import")
+    return study
+
+
+class StudySource(Protocol):
+    """Anything that gives the current registry entry of a study: the API, or a folder of responses."""
+
+    def get(self, nct_id: str) -> Study: ...
+
+
+@dataclass
+class CacheDir:
+    """Saved API v2 responses, one ``<NCT id>.json`` per study, for offline runs and tests."""
+
+    folder: Path
+
+    def get(self, nct_id: str) -> Study:
+        path = self.folder / f"{nct_id}.json"
+        try:
+            text = path.read_bytes()
+        except FileNotFoundError:
+            raise NotCached(f"{nct_id}: no saved response {path} in the cache folder") from None
+        except OSError as exc:
+            raise RegistryUnavailable(f"{nct_id}: cannot read {path}: {exc.strerror}") from None
+        return parse_study(text, str(path))
+
+
+@dataclass
+class RateLimiter:
+    """At most one request every ``interval`` seconds (0.35 s: under three a second)."""
+
+    interval: float = 0.35
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    _last: float | None = None
+
+    def wait(self) -> None:
+        now = self.clock()
+        if self._last is not None and now - self._last < self.interval:
+            self.sleep(self.interval - (now - self._last))
+            now = self.clock()
+        self._last = now
+
+
+def retry_after(value: str | None, default: float, now: Callable[[], float] = time.time) -> float:
+    """Seconds to wait from a Retry-After header: a number of seconds or an HTTP date."""
+    if value is None:
+        return default
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return default
+    return max(0.0, when.timestamp() - now())
+
+
+@dataclass
+class RegistryClient:
+    """GET /studies/{nctId} with a timeout, a User-Agent, a rate limit and bounded 429 retries."""
+
+    base_url: str = field(default_factory=lambda: os.environ.get(API_ENV) or DEFAULT_API)
+    timeout: float = 30.0
+    max_retries: int = 3
+    #: A server asking for a longer pause than this is treated as unavailable rather than waited for.
+    max_wait: float = 120.0
+    limiter: RateLimiter = field(default_factory=lambda: RateLimiter())
+
+    def url(self, nct_id: str) -> str:
+        return f"{self.base_url.rstrip('/')}/studies/{nct_id}?format=json"
+
+    def get(self, nct_id: str) -> Study:
+        url = self.url(nct_id)
+        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "application/json"})
+        for attempt in range(self.max_retries + 1):
+            self.limiter.wait()
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                    body = response.read()
+                return parse_study(body, url)
+            except urllib.error.HTTPError as exc:
+                exc.close()
+                if exc.code == 404:
+                    raise StudyNotFound(f"{nct_id}: ClinicalTrials.gov has no study with this id (HTTP 404); "
+                                        "check the id") from None
+                if exc.code == 429 and attempt < self.max_retries:
+                    delay = retry_after(exc.headers.get("Retry-After"), default=2.0 ** attempt)
+                    if delay > self.max_wait:
+                        raise RegistryUnavailable(f"{nct_id}: ClinicalTrials.gov asks to wait {delay:.0f} s "
+                                                  "(HTTP 429); try again later") from None
+                    self.limiter.sleep(delay)
+                    continue
+                if exc.code == 429:
+                    raise RegistryUnavailable(f"{nct_id}: still rate-limited by ClinicalTrials.gov after "
+                                              f"{self.max_retries} retries (HTTP 429); try again later") from None
+                raise RegistryUnavailable(f"{nct_id}: ClinicalTrials.gov answered HTTP {exc.code} "
+                                          f"{exc.reason} for {url}") from None
+            except TimeoutError:
+                raise RegistryUnavailable(f"{nct_id}: no answer from {self.base_url} within "
+                                          f"{self.timeout:g} s") from None
+            except urllib.error.URLError as exc:
+                reason = exc.reason
+                if isinstance(reason, TimeoutError | socket.timeout):
+                    raise RegistryUnavailable(f"{nct_id}: no answer from {self.base_url} within "
+                                              f"{self.timeout:g} s") from None
+                raise RegistryUnavailable(f"{nct_id}: cannot reach {self.base_url} ({reason}); check the "
+                                          "network, or use --from-file / --cache with saved responses") from None
+            except OSError as exc:  # connection reset mid-body and the like
+                raise RegistryUnavailable(f"{nct_id}: the connection to {self.base_url} failed ({exc})") from None
+        raise AssertionError("unreachable")  # pragma: no cover

@@ -1,0 +1,177 @@
+"""ClinicalTrials.gov API v2 vocabulary -> respirocell's: enums, countries, registry ids, conditions.
+
+Each table maps the registry's enum spelling (as documented in the API v2 data model) to the
+schema's value; a registry value with no counterpart maps to None, and the draft leaves a
+placeholder for the curator rather than guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+PHASES: dict[tuple[str, ...], str] = {
+    ("EARLY_PHASE1",): "early_phase_1",
+    ("PHASE1",): "phase_1",
+    ("PHASE1", "PHASE2"): "phase_1_2",
+    ("PHASE2",): "phase_2",
+    ("PHASE2", "PHASE3"): "phase_2_3",
+    ("PHASE3",): "phase_3",
+    ("PHASE4",): "phase_4",
+    ("NA",): "not_applicable",
+}
+STATUSES = {s: s.lower() for s in ("NOT_YET_RECRUITING", "RECRUITING", "ENROLLING_BY_INVITATION",
+                                   "ACTIVE_NOT_RECRUITING", "COMPLETED", "TERMINATED", "SUSPENDED",
+                                   "WITHDRAWN", "UNKNOWN")}
+#: Statuses under which a passed completion date means the registry entry is overdue for an update.
+ONGOING = {"not_yet_recruiting", "recruiting", "enrolling_by_invitation", "active_not_recruiting"}
+STUDY_TYPES = {"INTERVENTIONAL": "interventional", "OBSERVATIONAL": "observational"}
+ALLOCATIONS = {"RANDOMIZED": "randomized", "NON_RANDOMIZED": "non_randomized", "NA": "not_applicable"}
+MODELS = {m: m.lower() for m in ("SINGLE_GROUP", "PARALLEL", "CROSSOVER", "SEQUENTIAL", "FACTORIAL")}
+MASKINGS = {m: m.lower() for m in ("NONE", "SINGLE", "DOUBLE", "TRIPLE", "QUADRUPLE")}
+ARM_ROLES = {r: r.lower() for r in ("EXPERIMENTAL", "ACTIVE_COMPARATOR", "PLACEBO_COMPARATOR",
+                                    "SHAM_COMPARATOR", "NO_INTERVENTION")}
+ENROLLMENT_TYPES = {"ACTUAL": "actual", "ESTIMATED": "planned"}
+
+#: Secondary ids that are registrations in another trial registry, by the shape of the id.
+SECONDARY_REGISTRIES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("isrctn", re.compile(r"^ISRCTN\d{8}$")),
+    ("chictr", re.compile(r"^ChiCTR(-[A-Z]+-)?\d+$")),
+    ("ctis", re.compile(r"^\d{4}-5\d{5}-\d{2}-\d{2}$")),
+    ("euclinicaltrials", re.compile(r"^\d{4}-\d{6}-\d{2}$")),
+    ("anzctr", re.compile(r"^ACTRN\d{14}$")),
+    ("irct", re.compile(r"^IRCT\d+N\d+$")),
+    ("jrct", re.compile(r"^jRCT\w?\d+$")),
+    ("ctri", re.compile(r"^CTRI/\d{4}/\d{2,3}/\d+$")),
+    ("drks", re.compile(r"^DRKS\d{8}$")),
+    ("pactr", re.compile(r"^PACTR\d+$")),
+    ("rebec", re.compile(r"^RBR-\w+$")),
+    ("tctr", re.compile(r"^TCTR\d+$")),
+)
+
+#: Country names ClinicalTrials.gov uses that pycountry does not know (older ISO short names).
+COUNTRY_ALIASES = {
+    "Turkey": "TR",
+    "Macedonia, The Former Yugoslav Republic of": "MK",
+    "Palestinian Territory, occupied": "PS",
+    "Libyan Arab Jamahiriya": "LY",
+}
+
+
+def phase(phases: Iterable[str]) -> str | None:
+    return PHASES.get(tuple(sorted(phases)))
+
+
+def registry_of(secondary_id: str) -> str | None:
+    """The registry a secondary id belongs to, recognised by its pattern (EudraCT: 2017-000584-33)."""
+    text = secondary_id.strip()
+    for registry, pattern in SECONDARY_REGISTRIES:
+        if pattern.match(text):
+            return registry
+    return None
+
+
+@cache
+def _country_lookup() -> Any:
+    import pycountry
+
+    return pycountry.countries.lookup
+
+
+def country_code(name: str) -> str | None:
+    """ISO 3166-1 alpha-2 code of a country as ClinicalTrials.gov names it; None if unknown."""
+    if name in COUNTRY_ALIASES:
+        return COUNTRY_ALIASES[name]
+    try:
+        return str(_country_lookup()(name).alpha_2)
+    except LookupError:
+        return None
+
+
+# -- conditions ---------------------------------------------------------------------------
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+
+
+def _variants(text: str) -> set[str]:
+    """A term and, for MeSH's inverted form 'Respiratory Distress Syndrome, Adult', the natural order."""
+    out = {_norm(text)}
+    if text.count(",") == 1:
+        head, tail = (p.strip() for p in text.split(","))
+        out.add(_norm(f"{tail} {head}"))
+    return {v for v in out if v}
+
+
+def _contains(haystack: str, needle: str) -> bool:
+    return f" {needle} " in f" {haystack} "
+
+
+@dataclass(frozen=True)
+class ConditionName:
+    """One name a condition record answers to (its name, a synonym, its MONDO label or its id)."""
+
+    condition_id: str
+    text: str
+
+
+def condition_names(records: Iterable[dict[str, Any]]) -> list[ConditionName]:
+    names: list[ConditionName] = []
+    for data in records:
+        cid = data.get("id")
+        if not isinstance(cid, str):
+            continue
+        term: dict[str, Any] = data["term"] if isinstance(data.get("term"), dict) else {}
+        texts = [data.get("name"), term.get("label"), cid.replace("-", " "), *(data.get("synonyms") or [])]
+        names.extend(ConditionName(cid, _norm(t)) for t in texts if isinstance(t, str) and _norm(t))
+    return names
+
+
+def suggest_conditions(registry_terms: Iterable[str], names: list[ConditionName]) -> list[tuple[str, str]]:
+    """(condition id, registry term) pairs: each registry term matched to the condition whose name fits best.
+
+    A name matches a term when one contains the other as whole words (a contained term must be
+    at least two words, so 'ards' inside a sentence does not match by accident unless it is the
+    whole term). The longest matching name wins, so 'Idiopathic Pulmonary Fibrosis' suggests
+    idiopathic-pulmonary-fibrosis and not also pulmonary-fibrosis.
+    """
+    found: dict[str, str] = {}
+    for term in registry_terms:
+        best: list[tuple[int, str]] = []
+        for variant in _variants(term):
+            for name in names:
+                if name.text == variant:
+                    score = 1000 + len(name.text)
+                elif _contains(variant, name.text) and (" " in name.text or len(name.text) >= 4):
+                    score = len(name.text)
+                elif _contains(name.text, variant) and " " in variant:
+                    score = len(variant)
+                else:
+                    continue
+                best.append((score, name.condition_id))
+        if best:
+            top = max(score for score, _ in best)
+            for score, cid in sorted(best, key=lambda b: b[1]):
+                if score == top and cid not in found:
+                    found[cid] = term
+    return sorted(found.items())
+
+
+def load_condition_records(folder: Path) -> list[dict[str, Any]]:
+    """The condition records in ``folder`` as plain data (unparseable files are skipped: this only suggests)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    out = []
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        if isinstance(data, dict):
+            out.append(data)
+    return out
