@@ -110,7 +110,8 @@ def test_numbers_json_cannot_hold_are_findings(repo: Path, value: str, code: str
 
 def test_full_width_digits_are_not_a_date(repo: Path) -> None:
     study = repo / STUDY
-    study.write_text(study.read_text().replace("start_date: 2018-03", 'start_date: "２０１３"'))
+    full_width = "\uff12\uff10\uff11\uff13"  # 2013 in full-width digits
+    study.write_text(study.read_text().replace("start_date: 2018-03", f'start_date: "{full_width}"'))
     assert [i["code"] for i in findings()] == ["invalid-format"]
 
 

@@ -137,8 +137,8 @@ def _study(record: RecordFile) -> Iterator[Issue]:
         if arm.get("role") == "experimental" and "cell_source" not in arm and not (
                 isinstance(marked, list) and "cell_source" in marked):
             yield issue(record, "recommended-field", "an experimental arm has no cell_source", ("arms", i),
-                        severity=Severity.WARNING, suggestion="name the CellSource record of the product given; if no source says what the product is, "
-                        "add not_reported: [cell_source]")
+                        severity=Severity.WARNING, suggestion="name the CellSource record of the product given; if "
+                        "no source says what the product is, add not_reported: [cell_source]")
         dose = arm.get("dose")
         if isinstance(dose, dict):
             low, high = number(dose, "value"), number(dose, "value_max")
