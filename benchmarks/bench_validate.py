@@ -141,8 +141,11 @@ def _rewrite(text: str, old_id: str, new_id: str, suffix: str, mapping: dict[str
         # One pass, longest first, so a synthetic value is never rewritten again.
         alternation = "|".join(re.escape(k) for k in sorted(mapping, key=len, reverse=True))
         lowered = {k.lower(): v for k, v in mapping.items()}
-        text = re.sub(rf"(?<![0-9A-Za-z])(?i:{alternation})(?![0-9A-Za-z])",
-                      lambda m: lowered[m.group(0).lower()], text)
+        pattern = re.compile(rf"(?<![0-9A-Za-z])(?i:{alternation})(?![0-9A-Za-z])")
+        # Not in id lines: a record, arm or outcome id may spell a trial id in lower case.
+        text = "".join(line if re.match(r"\s*(- )?id:", line) else
+                       pattern.sub(lambda m: lowered[m.group(0).lower()], line)
+                       for line in text.splitlines(keepends=True))
     return text
 
 

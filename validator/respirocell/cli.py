@@ -92,8 +92,6 @@ def default_paths(paths: tuple[Path, ...]) -> list[Path]:
     return [DEFAULT_RECORDS]
 
 
-_default_paths = default_paths  # the name the feature commands were written against
-
 records_argument = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 
 

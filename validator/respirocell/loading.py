@@ -203,10 +203,6 @@ class RecordFile:
         return self.anchors.get((path, at_key), (1, 1))
 
 
-#: Kind name -> folder. Kept for callers written before ``schema.kinds()``; use that instead.
-FOLDERS: dict[str, str] = {k.name: k.folder for k in schema.kinds()}
-
-
 def kind_of(path: Path) -> str | None:
     found = schema.kind_of_folder(path.parent.name)
     return found.name if found else None

@@ -1,0 +1,325 @@
+"""The static site, checked without a browser: valid HTML, links that resolve, JSON-LD that is
+part of the export, no other host asked for anything, identical bytes from the same corpus,
+and the command's refusals. The site is built once from the real corpus (records/)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import warnings
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from xml.etree import ElementTree
+
+import html5lib
+import pytest
+import rdflib
+from click.testing import CliRunner
+from conftest import REPO, build_corpus
+
+from respirocell.cli import cli
+from respirocell.site import DOWNLOAD_FORMATS, build_site
+from respirocell.site.build import MARKER
+from respirocell.site.command import FORMATS
+from respirocell.site.views import FORM_GROUPS, slug
+from respirocell.validation import valid_records
+
+RECORDS = REPO / "records"
+#: Hosts a page may link to (plain links only): the records' sources and the project's home.
+SOURCE_HOSTS = {"doi.org", "pubmed.ncbi.nlm.nih.gov", "www.ncbi.nlm.nih.gov", "purl.obolibrary.org",
+                "orcid.org", "github.com", "creativecommons.org", "trialsearch.who.int"}
+LINKING = {"a": "href", "area": "href", "link": "href", "script": "src", "img": "src"}
+
+
+@pytest.fixture(scope="session")
+def records() -> list:
+    return valid_records([RECORDS])
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    output = tmp_path_factory.mktemp("site") / "site"
+    build_site([RECORDS], output)
+    return output
+
+
+@pytest.fixture(scope="session")
+def parsed(site: Path) -> dict[str, ElementTree.Element]:
+    """Every page's tree, parsed strictly: an HTML parse error fails here."""
+    trees = {}
+    for page in sorted(site.rglob("*.html")):
+        parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+        try:
+            trees[page.relative_to(site).as_posix()] = parser.parse(page.read_bytes())
+        except html5lib.html5parser.ParseError as exc:
+            pytest.fail(f"{page.relative_to(site)}: {exc}")
+    return trees
+
+
+def registry_hosts(records: list) -> set[str]:
+    from respirocell.site.views import registry_url
+
+    return {urlsplit(registry_url(r["registry"], r["trial_id"])).hostname or ""
+            for rec in records if rec.kind == "Study" for r in rec.data.get("registrations") or []}
+
+
+def links(tree: ElementTree.Element) -> list[tuple[str, str]]:
+    return [(el.tag, el.get(attr) or "") for el in tree.iter() if (attr := LINKING.get(str(el.tag))) and el.get(attr)]
+
+
+def data_js(site: Path) -> dict:
+    text = (site / "studies" / "data.js").read_text(encoding="utf-8")
+    return json.loads(text.removeprefix("window.RESPIROCELL_STUDIES = ").rstrip().removesuffix(";"))
+
+
+def test_every_record_has_a_page_and_its_json_ld(site: Path, records: list, parsed: dict) -> None:
+    folders = {"Study": "studies", "CellSource": "cell_sources", "Condition": "conditions"}
+    for record in records:
+        page = f"{folders[record.kind]}/{record.record_id}.html"
+        assert page in parsed
+        assert (site / folders[record.kind] / f"{record.record_id}.jsonld").is_file()
+    for page in ("index.html", "studies/index.html", "conditions/index.html", "cell_sources/index.html",
+                 "downloads/index.html"):
+        assert page in parsed
+
+
+def test_internal_links_and_anchors_resolve(site: Path, parsed: dict) -> None:
+    ids = {page: {el.get("id") for el in tree.iter() if el.get("id")} for page, tree in parsed.items()}
+    facets = {f["key"]: set(f["values"]) for f in data_js(site)["facets"]}
+    broken = []
+    for page, tree in parsed.items():
+        for tag, url in links(tree):
+            parts = urlsplit(url)
+            if parts.scheme or url.startswith("//"):
+                continue
+            target = (site / page).parent / unquote(parts.path) if parts.path else site / page
+            target = target.resolve()
+            if not target.is_file() or site.resolve() not in target.parents:
+                broken.append(f"{page}: <{tag}> {url}: no such file")
+                continue
+            relative = target.relative_to(site.resolve()).as_posix()
+            if not parts.fragment:
+                continue
+            if relative == "studies/index.html" and "=" in parts.fragment:  # a filtered view of the list
+                for pair in parts.fragment.split("&"):
+                    key, _, values = pair.partition("=")
+                    unknown = set(values.split(",")) - facets.get(key, set())
+                    if unknown:
+                        broken.append(f"{page}: {url}: no study has {key}={sorted(unknown)}")
+            elif parts.fragment not in ids.get(relative, set()):
+                broken.append(f"{page}: {url}: no element with id '{parts.fragment}'")
+    assert broken == []
+
+
+def test_no_url_points_to_another_host_but_the_records_sources(site: Path, records: list, parsed: dict) -> None:
+    allowed = SOURCE_HOSTS | registry_hosts(records)
+    outside = []
+    for page, tree in parsed.items():
+        for tag, url in links(tree):
+            parts = urlsplit(url)
+            if tag in ("script", "img", "link") and (parts.scheme not in ("", "data") or url.startswith("//")):
+                outside.append(f"{page}: <{tag}> loads {url}")  # nothing is ever loaded from elsewhere
+            elif parts.scheme in ("http", "https") and parts.hostname not in allowed:
+                outside.append(f"{page}: {url}")
+            elif parts.hostname == "github.com" and not parts.path.startswith("/respirocell/respirocell"):
+                outside.append(f"{page}: {url}")
+    assert outside == []
+    css = (site / "static" / "site.css").read_text(encoding="utf-8")
+    assert "url(" not in css and "@import" not in css
+    for svg in (site / "charts").glob("*.svg"):
+        assert not re.search(rb"(?:href|src)=\"(?:https?:)?//", svg.read_bytes())
+
+
+def _graph(text: str) -> rdflib.Graph:
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="ConjunctiveGraph is deprecated", category=DeprecationWarning)
+        return rdflib.Graph().parse(data=text, format="json-ld")
+
+
+def test_embedded_json_ld_is_part_of_the_export(site: Path, parsed: dict) -> None:
+    """Each page embeds JSON-LD with the export's own context; all its triples are in the export.
+    (The nodes are read in one graph: rdflib spends most of a parse on the 10 kB context.)"""
+    text = (site / "downloads" / "respirocell.jsonld").read_text(encoding="utf-8")
+    export_doc = json.loads(text)
+    export = _graph(text)
+    schema = rdflib.Namespace("http://schema.org/")
+    nodes, pages = [], []
+    for page, tree in parsed.items():
+        scripts = [el.text or "" for el in tree.iter("script") if el.get("type") == "application/ld+json"]
+        if page.count("/") == 1 and not page.endswith("index.html"):
+            assert len(scripts) == 1, page
+        for script in scripts:
+            doc = json.loads(script)
+            assert doc.pop("@context") == export_doc["@context"], page
+            nodes.append(doc)
+            pages.append(page)
+    assert len(pages) == len(parsed) - 4  # all but the list and index pages
+    embedded = _graph(json.dumps({"@context": export_doc["@context"], "@graph": nodes}))
+    assert len(embedded) > 0
+    assert set(embedded) - set(export) == set()
+    for page in pages:
+        if page.startswith("studies/"):
+            subject = rdflib.URIRef(f"https://w3id.org/respirocell/study/{Path(page).stem}")
+            assert (subject, rdflib.RDF.type, schema.MedicalTrial) in embedded, page
+    dataset = rdflib.URIRef("https://w3id.org/respirocell/dataset")
+    assert (dataset, rdflib.RDF.type, schema.Dataset) in embedded
+    one = next(script for script in (el.text for el in parsed[pages[-1]].iter("script")) if script)
+    assert set(_graph(one)) <= set(export)  # and one page read on its own, context and all
+
+
+def test_record_json_ld_file_equals_the_embedded_one(site: Path, parsed: dict) -> None:
+    for page in parsed:
+        embedded = [el.text for el in parsed[page].iter("script") if el.get("type") == "application/ld+json"]
+        if page.count("/") == 1 and not page.endswith("index.html"):
+            record = json.loads((site / page).with_suffix(".jsonld").read_text(encoding="utf-8"))
+            assert json.loads(embedded[0] or "") == record, page
+
+
+def test_study_page_shows_its_facts_and_sources(site: Path, records: list) -> None:
+    studies = [r for r in records if r.kind == "Study"]
+    study = max(studies, key=lambda r: (len(r.data.get("outcomes") or []), r.record_id))
+    html = (site / "studies" / f"{study.record_id}.html").read_text(encoding="utf-8")
+    text = html5lib.parse(html, namespaceHTMLElements=False)
+    words = " ".join(" ".join(el.itertext()) for el in text.iter("main"))
+    assert " ".join(study.data["title"].split()) in " ".join(words.split())
+    for outcome in study.data.get("outcomes") or []:
+        assert f'id="outcome-{outcome["id"]}"' in html
+    for reg in study.data.get("registrations") or []:
+        assert f">{reg['trial_id']}</a>" in html
+    for pub in study.data.get("publications") or []:
+        if pub.get("doi"):
+            assert f'href="https://doi.org/{pub["doi"]}"' in html
+    assert f'href="https://github.com/respirocell/respirocell/blob/main/records/studies/{study.record_id}.yaml"' in html
+    assert f'href="{study.record_id}.jsonld"' in html
+    assert "Cite this record" in html and f"https://w3id.org/respirocell/study/{study.record_id}" in html
+
+
+def test_forest_chart_for_estimates_with_intervals(site: Path, records: list) -> None:
+    with_ci = [r for r in records if r.kind == "Study" and any(
+        "ci_lower" in (o.get("result") or {}) and "ci_upper" in (o.get("result") or {}) and
+        "estimate" in (o.get("result") or {}) for o in r.data.get("outcomes") or [])]
+    without = [r for r in records if r.kind == "Study" and r not in with_ci]
+    for record in with_ci:
+        assert 'class="forest"' in (site / "studies" / f"{record.record_id}.html").read_text(encoding="utf-8")
+    for record in without:
+        assert 'class="forest"' not in (site / "studies" / f"{record.record_id}.html").read_text(encoding="utf-8")
+
+
+def test_study_list_holds_every_study_without_javascript(site: Path, records: list, parsed: dict) -> None:
+    ids = sorted(str(r.record_id) for r in records if r.kind == "Study")
+    rows = [tr.get("data-id") for tr in parsed["studies/index.html"].iter("tr") if tr.get("data-id")]
+    assert sorted(rows) == ids
+    assert sorted(s["id"] for s in data_js(site)["studies"]) == ids
+
+
+def test_evidence_map_cells_count_the_studies_they_link_to(site: Path, records: list, parsed: dict) -> None:
+    """Each table cell says how many studies its link lists, worked out here from the records."""
+    sources = {r.record_id: r.data for r in records if r.kind == "CellSource"}
+    studies = [r.data for r in records if r.kind == "Study"]
+
+    def product_types(study: dict) -> set[str]:
+        ids = {s for arm in study.get("arms") or [] for s in [arm.get("cell_source"),
+                                                               *(arm.get("additional_cell_sources") or [])] if s}
+        return {slug(f"{sources[i]['tissue']['label']} {FORM_GROUPS[sources[i]['product_form']]}") for i in ids}
+
+    table = next(el for el in parsed["index.html"].iter("table") if el.get("id") == "evidence-table")
+    cells = [a for a in table.iter("a")]
+    assert cells
+    for a in cells:
+        params = dict(p.split("=") for p in a.get("href", "").split("#")[1].split("&"))
+        expected = sum(1 for s in studies if params["condition"] in s["conditions"]
+                       and params["product"] in product_types(s))
+        assert (a.text or "").split()[0] == str(expected), a.get("href")
+    areas = [el.get("href") for el in parsed["index.html"].iter("area")]
+    assert sorted(areas) == sorted(a.get("href") for a in cells)
+
+
+def test_pages_stay_small(site: Path) -> None:
+    sizes = {p.relative_to(site).as_posix(): p.stat().st_size for p in site.rglob("*.html")}
+    assert max(sizes.values()) < 200_000, max(sizes.items(), key=lambda kv: kv[1])
+
+
+def test_same_corpus_gives_identical_bytes(tmp_path: Path) -> None:
+    corpus = shutil.copytree(RECORDS, tmp_path / "records")  # curators may be adding records meanwhile
+    site, again = tmp_path / "first", tmp_path / "again"
+    build_site([corpus], site, downloads=("jsonld", "turtle", "ntriples"))
+    build_site([corpus], again, downloads=("jsonld", "turtle", "ntriples"))
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+    first, second = files(site), files(again)
+    assert sorted(first) == sorted(second)
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_command_builds_and_rebuilds(tmp_path: Path) -> None:
+    records = build_corpus(tmp_path)
+    output = tmp_path / "out" / "site"
+    runner = CliRunner()
+    for _ in range(2):  # the second run replaces the first site
+        result = runner.invoke(cli, ["site", "--output", str(output), str(records)])
+        assert result.exit_code == 0, result.output
+        assert "wrote" in result.output and (output / "index.html").is_file() and (output / MARKER).is_file()
+    assert [p.name for p in output.parent.iterdir()] == ["site"]  # no temporary folder left behind
+
+
+def test_command_refuses_an_invalid_corpus(tmp_path: Path) -> None:
+    records = build_corpus(tmp_path)
+    study = next((records / "studies").glob("*.yaml"))
+    study.write_text(study.read_text(encoding="utf-8").replace("status: ", "status: Finished\nx_status: ", 1),
+                     encoding="utf-8")
+    output = tmp_path / "site"
+    result = CliRunner().invoke(cli, ["site", "--output", str(output), str(records)])
+    assert result.exit_code == 1
+    assert re.search(r"\.yaml:\d+:\d+: error \[(invalid-enum|unknown-field)\]", result.output), result.output
+    assert "No site built" in result.output
+    assert not output.exists()
+
+
+def test_command_never_replaces_a_folder_that_is_not_a_site(tmp_path: Path) -> None:
+    records = build_corpus(tmp_path)
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.tex").write_text("keep me", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["site", "--output", str(precious), str(records)])
+    assert result.exit_code == 2
+    assert "not a" in result.output or "something other than" in result.output
+    assert [p.name for p in precious.iterdir()] == ["thesis.tex"]
+    afile = tmp_path / "file.txt"
+    afile.write_text("x", encoding="utf-8")
+    assert CliRunner().invoke(cli, ["site", "--output", str(afile), str(records)]).exit_code == 2
+
+
+def test_command_help_has_examples() -> None:
+    result = CliRunner().invoke(cli, ["site", "--help"])
+    assert result.exit_code == 0 and "respirocell site --output build/site" in result.output
+    assert FORMATS == DOWNLOAD_FORMATS
+
+
+def test_downloads_page_lists_every_format_with_its_size(site: Path) -> None:
+    html = (site / "downloads" / "index.html").read_text(encoding="utf-8")
+    for name in ("respirocell.jsonld", "respirocell.ttl", "respirocell.nt", "tables/studies.tsv"):
+        size = (site / "downloads" / name).stat().st_size
+        assert f'href="{name}"' in html and f"{size:,} bytes" in html
+    assert "creativecommons.org/publicdomain/zero/1.0/" in html
+
+
+def test_static_files_are_copied_unchanged(site: Path) -> None:
+    package = Path(__import__("respirocell.site").site.__file__).parent / "static"
+    for item in package.rglob("*"):
+        if item.is_file():
+            assert (site / "static" / item.relative_to(package)).read_bytes() == item.read_bytes()
+
+
+def test_a_corpus_without_studies_still_builds(tmp_path: Path) -> None:
+    records = build_corpus(tmp_path)
+    for study in (records / "studies").glob("*.yaml"):
+        study.unlink()
+    output = tmp_path / "site"
+    summary = build_site([records], output, downloads=("jsonld",))
+    assert summary.studies == 0
+    home = (output / "index.html").read_text(encoding="utf-8")
+    assert "<strong>0</strong>" in home
+    html5lib.HTMLParser(strict=True).parse((output / "studies" / "index.html").read_bytes())

@@ -1,0 +1,217 @@
+"""Build the static catalog site: validated records -> pages, charts, search data, downloads.
+
+The site is built in a temporary folder beside ``output`` and swapped in whole, so a reader
+(or a web server) never sees half a site; a folder that is not a previous site is never
+replaced. Every link is relative and every script, style and chart is in the folder, so the
+site works from ``file://`` and from any static host, and asks no other host for anything.
+The same corpus gives byte-identical files: no timestamps, everything sorted.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from ..loading import RecordFile
+from ..validation import valid_records
+from . import labels, pages, views
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+#: Written into every site; only a folder holding it (or an empty one) is ever replaced.
+MARKER = ".respirocell-site"
+#: The export formats the Downloads page offers, and the file suffix of each single-file one.
+DOWNLOAD_FORMATS = ("jsonld", "turtle", "ntriples", "json", "tsv")
+FILE_SUFFIXES = {"jsonld": "jsonld", "turtle": "ttl", "ntriples": "nt", "json": "json"}
+
+
+class OutputNotASite(ValueError):
+    """``--output`` names something the builder must not replace."""
+
+
+@dataclass(frozen=True)
+class SiteSummary:
+    output: Path
+    studies: int
+    pages: int
+    files: int
+    bytes: int
+
+
+def build_site(paths: Iterable[Path | str], output: Path,
+               downloads: Sequence[str] = DOWNLOAD_FORMATS) -> SiteSummary:
+    """Build the site of the corpus under ``paths`` into ``output``.
+
+    Raises ``validation.InvalidCorpusError`` for a corpus with errors (nothing is written) and
+    ``OutputNotASite`` when ``output`` exists and is not a site this function built."""
+    check_output(output)
+    return render_site(valid_records(paths), output, downloads)
+
+
+def check_output(output: Path) -> None:
+    if output.exists() and not output.is_dir():
+        raise OutputNotASite(f"{output} is a file; give a folder for the site")
+    if output.is_dir() and any(output.iterdir()) and not (output / MARKER).is_file():
+        raise OutputNotASite(f"{output} is a folder that holds something other than a respirocell site; "
+                             "give a new or empty folder")
+
+
+class _Writer:
+    def __init__(self, root: Path) -> None:
+        self.root, self.files, self.bytes, self.pages = root, 0, 0, 0
+
+    def write(self, relative: str, data: bytes | str) -> None:
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(raw)
+        self.files += 1
+        self.bytes += len(raw)
+        self.pages += relative.endswith(".html")
+
+
+@cache
+def environment() -> Any:
+    import jinja2
+
+    class Missing(jinja2.StrictUndefined):
+        """An optional field a record leaves out: false in a test, an error anywhere else (so a
+        misspelt name in a template fails the build instead of printing nothing)."""
+
+        def __bool__(self) -> bool:  # type: ignore[override]
+            return False
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True,
+                             lstrip_blocks=True, undefined=Missing)
+    env.filters.update(label=labels.label, number=labels.number, quantity=labels.quantity, unit=labels.unit)
+    env.globals.update(source_url=views.source_url, registry_url=views.registry_url, sources_for=views.sources_for,
+                       publication_links=views.publication_links, registry_names=labels.REGISTRY_NAMES,
+                       folders=views.PAGE_FOLDERS)
+    return env
+
+
+def _json(value: Any) -> bytes:
+    import orjson
+
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+
+
+def script_json(value: Any) -> str:
+    """JSON safe inside <script>: '</' becomes '<\\/' (the same string to a JSON parser)."""
+    return _json(value).decode("utf-8").replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+def render_site(records: list[RecordFile], output: Path, downloads: Sequence[str] = DOWNLOAD_FORMATS) -> SiteSummary:
+    """Write the site of already validated ``records`` to ``output`` (atomically)."""
+    check_output(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp"))
+    try:
+        writer = _Writer(tmp)
+        site = views.Site.from_records(records)
+        _write_all(site, records, writer, downloads)
+        for folder in sorted({tmp, *(p for p in tmp.rglob("*") if p.is_dir())}):
+            os.chmod(folder, 0o755)
+        _swap(tmp, output)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return SiteSummary(output, len(site.studies), writer.pages, writer.files, writer.bytes)
+
+
+def _swap(tmp: Path, output: Path) -> None:
+    old = None
+    if output.exists():
+        old = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.name}.", suffix=".old"))
+        os.replace(output, old)
+    try:
+        os.replace(tmp, output)
+    except BaseException:
+        if old is not None:
+            os.replace(old, output)
+            old = None
+        raise
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_all(site: views.Site, records: list[RecordFile], writer: _Writer, downloads: Sequence[str]) -> None:
+    from ..export import jsonld
+    document = jsonld.build_document(records)
+    context: dict[str, Any] = document["@context"]
+    by_iri = {node["@id"]: node for node in document["@graph"]}
+    dataset = by_iri[f"{jsonld.base_iri()}dataset"]
+    env = environment()
+    stamp = {"version": dataset.get("schema:version", ""), "modified": dataset.get("modified", "")}
+
+    def render(template: str, relative: str, **values: Any) -> None:
+        root = "../" * relative.count("/")
+        writer.write(relative, env.get_template(template).render(root=root, stamp=stamp, page=relative, **values))
+
+    writer.write(MARKER, "A respirocell site, built by `respirocell site`; the builder may replace this folder.\n")
+    for item in sorted(p for p in STATIC.rglob("*") if p.is_file()):
+        writer.write(f"static/{item.relative_to(STATIC).as_posix()}", item.read_bytes())
+
+    home = pages.home(site)
+    writer.write("charts/evidence-map.svg", home["map"]["chart"].svg)
+    if home["timeline"]["chart"] is not None:
+        writer.write("charts/timeline.svg", home["timeline"]["chart"].svg)
+    render("home.html", "index.html", home=home, dataset=script_json({"@context": context, **dataset}))
+
+    entries = [pages.search_entry(site, s) for s in site.studies]
+    facets = [{"key": k, "title": t, "values": site.facet_labels[k]} for k, t in views.FACETS.items()]
+    writer.write("studies/data.js", b"window.RESPIROCELL_STUDIES = "
+                 + _json({"facets": facets, "studies": entries}) + b";\n")
+    render("study_list.html", "studies/index.html", rows=pages.list_rows(site), total=len(site.studies))
+
+    for record in records:
+        node = by_iri[jsonld.record_iri(str(record.kind), str(record.record_id))]
+        folder = views.PAGE_FOLDERS[str(record.kind)]
+        embedded = {"@context": context, **node}
+        writer.write(f"{folder}/{record.record_id}.jsonld", jsonld.dump_bytes(embedded))
+        common = {"record": record, "data": record.data, "site": site, "jsonld": script_json(embedded),
+                  "github": views.github_url(record), "iri": node["@id"]}
+        relative = f"{folder}/{record.record_id}.html"
+        if record.kind == "Study":
+            render("study.html", relative, forest=pages.forest(record.data), **common)
+        else:
+            studies = (site.studies_of_condition if record.kind == "Condition" else site.studies_of_source)(
+                str(record.record_id))
+            template = "condition.html" if record.kind == "Condition" else "cell_source.html"
+            render(template, relative, studies=studies, counts=pages.record_counts(site, studies), **common)
+    for kind, mapping in (("Condition", site.conditions), ("CellSource", site.cell_sources)):
+        listed = [(r, len(site.studies_of_condition(i) if kind == "Condition" else site.studies_of_source(i)))
+                  for i, r in mapping.items()]
+        render("record_index.html", f"{views.PAGE_FOLDERS[kind]}/index.html", kind=kind, listed=listed)
+    render("downloads.html", "downloads/index.html", files=_downloads(document, records, downloads, writer),
+           license=jsonld.LICENSE)
+
+
+def _downloads(document: dict[str, Any], records: list[RecordFile], formats: Sequence[str],
+               writer: _Writer) -> list[dict[str, Any]]:
+    """Write the exports into downloads/; returns (format, file, size) for the page. The JSON-LD
+    document built for the pages is written as it is; other formats come from the export."""
+    from ..export import jsonld, render_bytes
+
+    files = []
+    for fmt in formats:
+        if fmt == "tsv":
+            from ..export.tables import build_tables
+
+            for name, text in sorted(build_tables(records).items()):
+                data = text.encode("utf-8")
+                writer.write(f"downloads/tables/{name}", data)
+                files.append({"format": "tsv", "file": f"tables/{name}", "size": len(data)})
+            continue
+        body = jsonld.dump_bytes(document) if fmt == "jsonld" else render_bytes(records, fmt)
+        name = f"respirocell.{FILE_SUFFIXES.get(fmt, fmt)}"
+        writer.write(f"downloads/{name}", body)
+        files.append({"format": fmt, "file": name, "size": len(body)})
+    return files
