@@ -16,8 +16,9 @@ from respirocell import formatting
 from respirocell.cli import cli
 from respirocell.formatting import FormatError, format_file, format_text
 from respirocell.fsio import write_atomic
-from respirocell.loading import YamlProblem, discover, parse_text
+from respirocell.loading import discover, parse_text
 from respirocell.schema import slots
+from respirocell.yaml_core import YamlProblem
 
 RECORDS = Path(__file__).resolve().parent.parent / "records"
 

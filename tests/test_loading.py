@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from respirocell.loading import YamlProblem, discover, format_path, locate_node, parse_record, parse_text
+from respirocell.loading import discover, format_path, locate_node, parse_record, parse_text
+from respirocell.yaml_core import YamlProblem
 
 
 @pytest.mark.parametrize(

@@ -103,6 +103,7 @@ def converter() -> curies.Converter:
     return curies.load_prefix_map(records)
 
 
+@cache
 def iri(key: str, local: str) -> str | None:
     """The resolvable IRI of an identifier (doi.org, PubMed, the registry's page), if known."""
     return converter().expand(f"{key}:{local}")

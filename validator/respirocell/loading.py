@@ -9,10 +9,9 @@ surprises real curators:
 * ``010`` is the integer 10, never octal 8; ``<<`` merge keys are ordinary (unknown) keys.
 
 The node tree of that one parse is kept while a record is checked, so every finding gets a
-line and column without reading the file again.
-
-Files come from pull requests, so reading is defensive: only regular files are opened (a FIFO
-or device is a finding, never read), a symlink is followed only while it stays inside the
+line and column without reading the file again. Files come from pull requests, so reading is
+defensive: only regular files are opened (a FIFO or device is a finding, never read), a
+symlink is followed only while it stays inside the
 records tree, the size is checked before reading and the read is bounded, and alias expansion
 is capped in values and in bytes.
 """
@@ -20,10 +19,10 @@ is capped in values and in bytes.
 from __future__ import annotations
 
 import os
-import re
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ import yaml
 
 from . import schema
 from .issues import Issue
+from .yaml_core import RecordLoader, Unusual, YamlProblem, build_plain, position, shown
 
 MAX_FILE_BYTES = 1_000_000
 #: Upper bounds on one record after aliases are expanded (alias bombs): values and text bytes.
@@ -38,133 +38,6 @@ MAX_NODES = 20_000
 MAX_EXPANDED_BYTES = 2_000_000
 
 PathElem = str | int
-
-CORE_SCHEMA: list[tuple[str, re.Pattern[str], list[str]]] = [
-    ("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")),
-    ("tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")),
-    ("tag:yaml.org,2002:float", re.compile(
-        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
-     list("-+0123456789.")),
-    ("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]),
-]
-
-
-class YamlProblem(Exception):
-    """A file-level problem found while reading or parsing; carries a stable code and a position."""
-
-    def __init__(self, code: str, message: str, line: int | None = None, column: int | None = None,
-                 suggestion: str | None = None) -> None:
-        super().__init__(message)
-        self.code, self.message, self.line, self.column, self.suggestion = code, message, line, column, suggestion
-
-
-class Core12Resolver(yaml.resolver.BaseResolver):
-    """Implicit typing of plain scalars per the YAML 1.2 core schema."""
-
-
-for _tag, _regex, _first in CORE_SCHEMA:
-    Core12Resolver.add_implicit_resolver(_tag, _regex, _first)
-
-
-def shown(text: str, limit: int = 40) -> str:
-    """``text`` for a message: long values are cut short."""
-    return text if len(text) <= limit else f"{text[:limit - 3]}..."
-
-
-def _pos(mark: yaml.Mark | None) -> tuple[int | None, int | None]:
-    return (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
-
-
-class _SafeConstructor(yaml.constructor.BaseConstructor):
-    """Builds plain dict/list/str/int/float/bool/None; anything else is refused."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[str, Any]:  # type: ignore[override]
-        if not isinstance(node, yaml.MappingNode):
-            raise YamlProblem("yaml-syntax", "expected a mapping", *_pos(node.start_mark))
-        mapping: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if not isinstance(key, str):
-                raise YamlProblem("non-string-key", f"field names must be text, not {shown(repr(key))}",
-                                  *_pos(key_node.start_mark),
-                                  suggestion="write a field name from the schema, such as title:")
-            if key in mapping:
-                raise YamlProblem("duplicate-key", f"field '{shown(key)}' appears twice in the same mapping",
-                                  *_pos(key_node.start_mark),
-                                  suggestion=f"keep one '{shown(key)}:' and delete the other; YAML would silently "
-                                  "keep only the last")
-            mapping[key] = self.construct_object(value_node, deep=deep)
-        return mapping
-
-    def construct_yaml_map(self, node: yaml.MappingNode) -> Iterator[dict[str, Any]]:
-        data: dict[str, Any] = {}
-        yield data
-        data.update(self.construct_mapping(node))
-
-    def construct_yaml_seq(self, node: yaml.SequenceNode) -> Iterator[list[Any]]:
-        data: list[Any] = []
-        yield data
-        data.extend(self.construct_sequence(node))
-
-    def construct_yaml_str(self, node: yaml.ScalarNode) -> str:
-        return str(self.construct_scalar(node))
-
-    def construct_yaml_null(self, node: yaml.ScalarNode) -> None:
-        return None
-
-    def construct_yaml_bool(self, node: yaml.ScalarNode) -> bool:
-        return str(self.construct_scalar(node)).lower() == "true"
-
-    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
-        text = str(self.construct_scalar(node))
-        try:
-            if text.startswith(("0o", "0x")):
-                return int(text[2:], 8 if text[1] == "o" else 16)
-            return int(text, 10)
-        except ValueError:  # an explicit tag (!!int abc), or more than 4,300 digits
-            raise YamlProblem("yaml-syntax", f"'{shown(text)}' is not an integer", *_pos(node.start_mark)) from None
-
-    def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
-        text = str(self.construct_scalar(node)).lower()
-        try:
-            if text.endswith(".inf"):
-                return float("-inf") if text.startswith("-") else float("inf")
-            return float("nan") if text == ".nan" else float(text)
-        except ValueError:
-            raise YamlProblem("yaml-syntax", f"'{shown(text)}' is not a number", *_pos(node.start_mark)) from None
-
-    def construct_undefined(self, node: yaml.Node) -> Any:
-        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-        raise YamlProblem(
-            "yaml-tag", f"the tag '{shown(tag)}' is not allowed in records", *_pos(node.start_mark),
-            suggestion="remove the tag (the text starting with '!'); records hold plain text, numbers and lists")
-
-
-for _name, _fn in [
-    ("tag:yaml.org,2002:map", _SafeConstructor.construct_yaml_map),
-    ("tag:yaml.org,2002:seq", _SafeConstructor.construct_yaml_seq),
-    ("tag:yaml.org,2002:str", _SafeConstructor.construct_yaml_str),
-    ("tag:yaml.org,2002:null", _SafeConstructor.construct_yaml_null),
-    ("tag:yaml.org,2002:bool", _SafeConstructor.construct_yaml_bool),
-    ("tag:yaml.org,2002:int", _SafeConstructor.construct_yaml_int),
-    ("tag:yaml.org,2002:float", _SafeConstructor.construct_yaml_float),
-    (None, _SafeConstructor.construct_undefined),
-]:
-    _SafeConstructor.add_constructor(_name, _fn)  # type: ignore[arg-type]
-
-# Not ``yaml.CParser``: PyYAML does not re-export it, and that spelling silently picks the
-# pure-Python parser, about 10x slower.
-_CParser: Any = getattr(yaml, "cyaml", None) and yaml.cyaml.CParser  # type: ignore[attr-defined]
-
-
-class RecordLoader(_CParser or yaml.SafeLoader, _SafeConstructor, Core12Resolver):  # type: ignore[misc]
-    """libyaml's parser, the safe constructor above and the YAML 1.2 core resolver."""
-
-    def __init__(self, stream: str) -> None:
-        (_CParser or yaml.SafeLoader).__init__(self, stream)
-        _SafeConstructor.__init__(self)
-        Core12Resolver.__init__(self)
-
 
 @dataclass
 class RecordFile:
@@ -203,8 +76,8 @@ class RecordFile:
         return self.anchors.get((path, at_key), (1, 1))
 
 
-def kind_of(path: Path) -> str | None:
-    found = schema.kind_of_folder(path.parent.name)
+def kind_of(path: Path | str) -> str | None:
+    found = schema.kind_of_folder(os.path.basename(os.path.dirname(path)))
     return found.name if found else None
 
 
@@ -215,19 +88,24 @@ def is_record_name(name: str) -> bool:
 def discover(paths: Iterable[Path]) -> list[Path]:
     """All record files under ``paths`` (files are taken as given), sorted, without repeats.
     Folders are walked without following symlinked folders; hidden entries are skipped."""
-    found: set[Path] = set()
+    found: set[str] = set()  # sorted as text: comparing Path objects costs more than the walk
     for root in paths:
         if root.is_dir() and not root.is_symlink():
             for dirpath, dirnames, filenames in os.walk(root):
                 dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-                found.update(Path(dirpath, name) for name in filenames if is_record_name(name))
+                found.update(os.path.join(dirpath, name) for name in filenames if is_record_name(name))
         else:
-            found.add(root)
-    return sorted(found)
+            found.add(os.fspath(root))
+    return [Path(name) for name in sorted(found)]
 
 
 def find_root(path: Path) -> Path | None:
     """The records folder around ``path`` (the parent of its kind folder), if any."""
+    return _find_root(path) if path.is_dir() else _find_root(path.parent)
+
+
+@lru_cache(maxsize=1024)
+def _find_root(path: Path) -> Path | None:
     for parent in [path, *path.parents]:
         if schema.kind_of_folder(parent.name) is not None:
             return parent.parent
@@ -309,7 +187,10 @@ def parse_record(raw: bytes) -> tuple[Any, yaml.Node | None, str]:
     loader = RecordLoader(text)
     try:
         node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        try:
+            data = build_plain(node, set()) if node is not None else None
+        except Unusual:
+            data = loader.construct_document(node)
     except YamlProblem:
         raise
     except (yaml.YAMLError, RecursionError) as exc:
@@ -384,13 +265,13 @@ def locate_node(node: yaml.Node | None, path: tuple[PathElem, ...], at_key: bool
                     current = value_node
                     break
             else:
-                return _pos(mark)
+                return position(mark)
         elif isinstance(current, yaml.SequenceNode) and isinstance(elem, int) and 0 <= elem < len(current.value):
             current = current.value[elem]
             mark = current.start_mark
         else:
-            return _pos(mark)
-    return _pos(mark)
+            return position(mark)
+    return position(mark)
 
 
 def format_path(path: Iterable[PathElem]) -> str:

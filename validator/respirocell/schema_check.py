@@ -18,7 +18,8 @@ from typing import Any
 
 from . import package_data
 from .issues import Issue
-from .loading import PathElem, RecordFile, format_path, shown
+from .loading import PathElem, RecordFile, format_path
+from .yaml_core import shown
 
 JSON_TYPES = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
               "array": "a list", "object": "a mapping of field: value", "null": "nothing"}
@@ -51,6 +52,10 @@ def _subschema(schema_path: list[Any]) -> dict[str, Any]:
     return node if isinstance(node, dict) else {}
 
 
+#: Besides .inf and .nan, text that can parse to a number JSON cannot hold: a 3-digit exponent.
+_BIG_EXPONENT = re.compile(r"[0-9]e[+]?[0-9]{3}")
+
+
 def non_finite(data: Any, path: tuple[PathElem, ...] = ()) -> Iterator[tuple[tuple[PathElem, ...], float]]:
     if isinstance(data, float) and not math.isfinite(data):
         yield path, data
@@ -65,7 +70,9 @@ def non_finite(data: Any, path: tuple[PathElem, ...] = ()) -> Iterator[tuple[tup
 def check_record(record: RecordFile) -> list[Issue]:
     """Schema findings for one parsed record whose kind is known."""
     assert record.kind is not None and record.parsed
-    bad = dict(non_finite(record.data))
+    low = record.text.lower() if record.text is not None else ".inf"
+    maybe = ".inf" in low or ".nan" in low or _BIG_EXPONENT.search(low) is not None
+    bad = dict(non_finite(record.data)) if maybe else {}
     issues = [_issue(record, "non-finite-number", f"{value} is not a finite number", path,
                      suggestion="write the number as the source prints it") for path, value in bad.items()]
     validator = _validator(record.kind)

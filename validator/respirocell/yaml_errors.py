@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 
 import yaml
 
-from .loading import YamlProblem
+from .yaml_core import YamlProblem
 
 _KEY_LINE = re.compile(r"^(\s*)(-\s+)?[A-Za-z_][\w-]*\s*:(\s|$)")
 _OPENS_QUOTE = re.compile(r"""^\s*(-\s+)?([A-Za-z_][\w-]*\s*:\s+)?(["'])""")

@@ -61,10 +61,10 @@ def anchors(record: RecordFile) -> Iterator[Anchor]:
 
 
 def check_duplicate_ids(corpus: Corpus) -> Iterator[Issue]:
-    ids = corpus.ids()
+    ids = corpus.shared_ids()
     for record in corpus.targets:
         rid = record.record_id
-        if not rid or len(ids.get(rid, [])) < 2:
+        if not rid or rid not in ids:
             continue
         others = sorted(f for _, f in ids[rid] if f != record.display)
         yield issue(record, "duplicate-id", f"the id '{rid}' is also used by {', '.join(others)}", ("id",),

@@ -11,7 +11,7 @@ from ..yaml_errors import comments_in_text
 
 def check_comment_in_text(record: RecordFile) -> Iterator[Issue]:
     """``title: Trial #2 of ...`` keeps only 'Trial': YAML reads ' #' as the start of a comment."""
-    if record.nodes is None or record.text is None:
+    if record.nodes is None or record.text is None or " #" not in record.text:
         return
     for line, column, cut in comments_in_text(record.nodes, record.text.split("\n")):
         yield Issue("comment-in-text", f"the text after ' #' on this line ('#{cut[:30]}') is read as a comment, not "

@@ -82,6 +82,7 @@ def _vocab_prefix() -> str:
     return next(term for term, iri in sorted(prefixes().items()) if iri == base_iri())
 
 
+@cache
 def expand(curie: str) -> str:
     """CURIE -> IRI with the context's prefixes, then Bioregistry's (through ``curies``)."""
     iri = identifiers.converter().expand(curie)
@@ -110,6 +111,7 @@ def agent_iri(name: str) -> str:
     return f"{base_iri()}agent/{slug}"
 
 
+@cache
 def source_iri(source: str) -> str | None:
     """The IRI of what a source names: doi.org, PubMed, a registry page, an ontology term."""
     parsed = identifiers.parse_source(source)
@@ -187,6 +189,7 @@ def _literal(term: str, slot: dict[str, Any], value: Any) -> Any:
 
 
 # -- nodes --------------------------------------------------------------------------------
+@cache
 def concept_iri(enum: str, value: str) -> str:
     meaning = schema.enum_values(enum)[value].meaning
     if meaning is None:

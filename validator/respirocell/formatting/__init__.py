@@ -43,7 +43,8 @@ from ruamel.yaml.error import YAMLError as RuamelError
 
 from ..fsio import remove_leftovers, write_atomic
 from ..issues import Issue, Report
-from ..loading import YamlProblem, discover, display_path, find_root, kind_of, parse_text, read_bounded
+from ..loading import discover, display_path, find_root, kind_of, parse_text, read_bounded
+from ..yaml_core import YamlProblem
 from .comments import _FastLoader, attach, find_comments, find_nodes, place_comments
 from .emit import WIDTH, _canonical, _dump, _yaml, needs_quotes
 

@@ -21,7 +21,7 @@ from ruamel.yaml.scalarstring import (
 )
 
 from .. import schema
-from ..loading import Core12Resolver
+from ..yaml_core import Core12Resolver
 
 WIDTH = 100
 Path_ = tuple[str | int, ...]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..formatting import FormatError
-from ..loading import YamlProblem
+from ..yaml_core import YamlProblem
 from .client import (
     CacheDir,
     MalformedResponse,
