@@ -123,14 +123,30 @@ def test_jsonld_snapshot(exported: dict[str, Path]) -> None:
         "-k snapshot"
 
 
-def test_jsonld_text_is_the_standard_encoders(exported: dict[str, Path]) -> None:
-    """orjson writes the text; it must be what json.dumps(indent=2, sort_keys=True) writes,
-    and the standard encoder takes over where orjson refuses (integers beyond 64 bits)."""
+def test_jsonld_text_is_in_the_streaming_order(exported: dict[str, Path]) -> None:
+    """Keys in a fixed order - @context, then @type, then the rest sorted - in every object, as
+    the JSON-LD streaming profile wants; the standard encoder takes over where orjson refuses
+    (integers beyond 64 bits)."""
+    import pyoxigraph as ox
+
     from respirocell.export.jsonld import dumps
 
     text = exported["jsonld"].read_text(encoding="utf-8")
-    document = json.loads(text)
-    assert text == json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+    def check(value: Any) -> None:
+        if isinstance(value, dict):
+            keys = list(value)
+            rank = [(0 if k == "@context" else 1 if k == "@type" else 2, k) for k in keys]
+            assert rank == sorted(rank), keys
+            for item in value.values():
+                check(item)
+        elif isinstance(value, list):
+            for item in value:
+                check(item)
+
+    check(json.loads(text))
+    streamed = list(ox.parse(text.encode(), format=ox.RdfFormat.STREAMING_JSON_LD))
+    assert len(streamed) == len(list(ox.parse(text.encode(), format=ox.RdfFormat.JSON_LD)))
     big = {"b": 10**30, "a": ["é", 1.5, {}, []]}
     assert dumps(big) == json.dumps(big, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 

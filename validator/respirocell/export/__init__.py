@@ -40,12 +40,12 @@ def render_bytes(records: list[RecordFile], fmt: str) -> bytes:
         from .plain import dump_plain
 
         return dump_plain(records)
-    document = jsonld.build_document(records)
+    text = jsonld.dump_bytes(jsonld.build_document(records))  # the document itself is freed here
     if fmt == "jsonld":
-        return jsonld.dump_bytes(document)
+        return text
     from . import rdf
 
-    return rdf.serialize(document, fmt)
+    return rdf.serialize(text, fmt)
 
 
 def export_corpus(paths: list[Path], fmt: str, output: Path) -> str:

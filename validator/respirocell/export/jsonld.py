@@ -382,15 +382,29 @@ def dumps(document: dict[str, Any]) -> str:
 def dump_bytes(document: dict[str, Any]) -> bytes:
     """``dumps`` as the UTF-8 bytes that are written (a 76 MB export need not become text).
 
-    Written by orjson: the standard library's encoder runs in pure Python whenever it indents
-    (2.2 s for 10,000 records, against 0.1 s). The two texts differ only in how a float with a
-    small exponent is spelled (1e-7 against 1e-07: the same number). The standard encoder is
-    kept for what orjson refuses (integers beyond 64 bits); non-finite numbers never get here
-    (``_literal`` refuses them)."""
+    Keys are in a fixed order - ``@context`` first, then ``@type``, then the others sorted -
+    so the same corpus gives the same bytes, and the text follows JSON-LD's streaming profile,
+    which lets pyoxigraph read it as a stream for the RDF exports (a third of the time, and no
+    memory for a JSON tree). Written by orjson; the standard library's encoder is kept for what
+    orjson refuses (integers beyond 64 bits); non-finite numbers never get here (``_literal``
+    refuses them)."""
     import orjson
 
+    ordered = _in_order(document)
     try:
-        return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+        return orjson.dumps(ordered, option=orjson.OPT_INDENT_2) + b"\n"
     except orjson.JSONEncodeError:
-        text = json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        text = json.dumps(ordered, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
         return text.encode("utf-8")
+
+
+def _key_order(key: str) -> tuple[int, str]:
+    return (0 if key == "@context" else 1 if key == "@type" else 2, key)
+
+
+def _in_order(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _in_order(value[k]) for k in sorted(value, key=_key_order)}
+    if isinstance(value, list):
+        return [_in_order(v) for v in value]
+    return value

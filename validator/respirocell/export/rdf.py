@@ -1,37 +1,45 @@
 """Turtle and N-Triples: the JSON-LD document parsed and written by pyoxigraph (in Rust), so
 every format holds one graph and large corpora serialise in seconds. rdflib stays the
-independent reader in the tests. Triples are written sorted, so equal graphs give equal files.
+independent reader in the tests.
+
+Output is deterministic: the triples are streamed out as N-Triples lines, which are sorted as
+bytes (with duplicates dropped); Turtle is written from those sorted lines, so equal graphs
+give equal files. No Python object is kept per triple.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import itertools
 
-from .jsonld import DCAT, dump_bytes, prefixes
-
-if TYPE_CHECKING:
-    import pyoxigraph
+from .jsonld import DCAT, prefixes
 
 HEADER = b"# respirocell export: https://w3id.org/respirocell/ (CC0 1.0)\n"
 
 
-def triples(document: dict[str, Any]) -> list[pyoxigraph.Triple]:
-    """The triples of a JSON-LD document, in a stable order."""
+def sorted_ntriples(jsonld: bytes) -> bytes:
+    """The graph of a JSON-LD text as sorted, unique N-Triples lines. ``jsonld.dump_bytes``
+    writes the streaming profile, so pyoxigraph reads it as a stream: only the text and the
+    lines are held, never a tree or a Python object per triple."""
     import pyoxigraph as ox
 
-    parsed = ox.parse(dump_bytes(document), format=ox.RdfFormat.JSON_LD)
-    found = {ox.Triple(q.subject, q.predicate, q.object) for q in parsed}
-    return sorted(found, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    quads = ox.parse(jsonld, format=ox.RdfFormat.STREAMING_JSON_LD)
+    body = ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads),
+                        format=ox.RdfFormat.N_TRIPLES) or b""
+    lines = body.split(b"\n")
+    del body  # the lines hold the same bytes; keep one copy
+    lines.sort()
+    unique = [line for line, _ in itertools.groupby(lines) if line]
+    del lines
+    return b"\n".join(unique) + (b"\n" if unique else b"")
 
 
-def serialize(document: dict[str, Any], fmt: str) -> bytes:
-    """``fmt`` is turtle or ntriples."""
+def serialize(jsonld: bytes, fmt: str) -> bytes:
+    """The JSON-LD text ``jsonld`` as ``fmt``: turtle or ntriples."""
     import pyoxigraph as ox
 
-    found = triples(document)
+    lines = sorted_ntriples(jsonld)
     if fmt == "ntriples":
-        body = ox.serialize(found, format=ox.RdfFormat.N_TRIPLES) or b""
-        lines = sorted({line for line in body.split(b"\n") if line.strip()})
-        return HEADER + b"\n".join(lines) + (b"\n" if lines else b"")
+        return HEADER + lines
     names = dict(sorted({**prefixes(), "dcat": DCAT}.items()))
-    return HEADER + (ox.serialize(found, format=ox.RdfFormat.TURTLE, prefixes=names) or b"")
+    triples = ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)
+    return HEADER + (ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=names) or b"")
