@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import json
 import re
 import shutil
@@ -35,9 +36,14 @@ def filled(nct_id: str) -> tuple[str, dict[str, Any]]:
     return draft.record_id, fill(draft)
 
 
+@functools.cache
+def _up_to_date_texts() -> dict[str, str]:
+    return {rid: render(data, {}) for rid, data in map(filled, NCT_IDS)}
+
+
 def up_to_date(tmp_path: Path) -> Path:
     """A corpus of one filled draft per fixture: it agrees with the registry on everything."""
-    return corpus_with(tmp_path, {rid: render(data, {}) for rid, data in map(filled, NCT_IDS)})
+    return corpus_with(tmp_path, dict(_up_to_date_texts()))
 
 
 def line_of(path: Path, pattern: str) -> int:

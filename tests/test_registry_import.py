@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import json
 import shutil
 import threading
@@ -40,12 +41,19 @@ def study(nct_id: str) -> dict[str, Any]:
     return data
 
 
+@functools.cache
 def conditions() -> list[dict[str, Any]]:
     return vocab.load_condition_records(REPO_CONDITIONS)
 
 
-def draft_of(nct_id: str) -> Draft:
+@functools.cache
+def _draft(nct_id: str) -> Draft:
     return build_draft(study(nct_id), conditions=conditions(), today=TODAY)
+
+
+def draft_of(nct_id: str) -> Draft:
+    """The draft of a fixture (built once per test run: a copy, so tests may change it)."""
+    return copy.deepcopy(_draft(nct_id))
 
 
 def fmt_path(path: tuple[str | int, ...]) -> str:

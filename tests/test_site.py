@@ -241,7 +241,8 @@ def test_pages_stay_small(site: Path) -> None:
 
 
 def test_same_corpus_gives_identical_bytes(tmp_path: Path) -> None:
-    corpus = shutil.copytree(RECORDS, tmp_path / "records")  # curators may be adding records meanwhile
+    # The small export fixture corpus: every kind of page and every download, built twice.
+    corpus = shutil.copytree(RECORDS.parent / "tests" / "data" / "export" / "corpus", tmp_path / "records")
     site, again = tmp_path / "first", tmp_path / "again"
     build_site([corpus], site, downloads=("jsonld", "turtle", "ntriples"))
     build_site([corpus], again, downloads=("jsonld", "turtle", "ntriples"))

@@ -33,7 +33,9 @@ that fails any of these raises FormatError and is never written.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -157,6 +159,20 @@ class FormatRun:
     unchanged: int
 
 
+#: From this many files, formatting runs on every core (a file takes about 25 ms).
+MIN_PARALLEL_FILES = 50
+
+
+def _format_all(files: list[Path]) -> list[FormatResult]:
+    """``format_file`` on every file, mapped over worker processes when there are many; the
+    files are written afterwards, here, one at a time."""
+    workers = os.cpu_count() or 1
+    if len(files) < MIN_PARALLEL_FILES or workers == 1:
+        return [format_file(path) for path in files]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(format_file, files, chunksize=max(1, len(files) // (workers * 4))))
+
+
 def format_paths(paths: Iterable[Path], *, check: bool = False) -> FormatRun:
     """Format every record file under ``paths``, each on its own (one file's problem never stops
     the others); with ``check`` nothing is written."""
@@ -166,8 +182,8 @@ def format_paths(paths: Iterable[Path], *, check: bool = False) -> FormatRun:
     unchanged = 0
     for folder in {p.parent for p in files} if not check else ():
         remove_leftovers(folder)
-    for path in files:
-        result = format_file(path)
+    for result in _format_all(files):
+        path = result.path
         problem = result.problem
         if problem is None and result.changed:
             assert result.formatted is not None
