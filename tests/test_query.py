@@ -94,3 +94,20 @@ def test_a_bad_query_is_a_usage_error_with_its_position(tmp_path: Path) -> None:
     assert "the query does not parse" in result.output and "(line 2, column" in result.output
     both = CliRunner().invoke(cli, ["query", "--records", str(RECORDS)])
     assert both.exit_code == 2
+
+
+def test_every_registry_id_doi_and_pmid_of_the_corpus_is_an_iri(store) -> None:  # type: ignore[no-untyped-def]
+    """Each registration, DOI and PMID of every study is linked to its resolver by IRI."""
+    linked = {row[0] for row in run_query(store, "SELECT DISTINCT ?o WHERE { ?s schema:sameAs ?o }").rows}
+    studies = [parse_text(p.read_bytes()) for p in discover([RECORDS / "studies"])]
+    missing = []
+    for study in studies:
+        for reg in study.get("registrations", []):
+            if not any(iri.endswith(reg["trial_id"]) or reg["trial_id"].replace("/", "%2F") in iri for iri in linked):
+                missing.append(reg["trial_id"])
+        for pub in study.get("publications", []):
+            if pub.get("doi") and f"https://doi.org/{pub['doi']}" not in linked:
+                missing.append(pub["doi"])
+            if pub.get("pmid") and f"https://pubmed.ncbi.nlm.nih.gov/{pub['pmid']}" not in linked:
+                missing.append(pub["pmid"])
+    assert missing == []

@@ -33,6 +33,8 @@ from ..loading import RecordFile
 from .literals import literal
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
+#: The WHO trial search portal: every primary registry's entries, for registries with no URI format.
+ICTRP = "https://trialsearch.who.int/Trial2.aspx?TrialID="
 SAME_AS = "schema:sameAs"
 PROV_ENTITY = "prov:entity"
 #: Multivalued object slot -> the path segment of one item's IRI (the item's key follows).
@@ -121,7 +123,10 @@ def source_iri(source: str) -> str | None:
         return f"https://pubmed.ncbi.nlm.nih.gov/{local}"
     if key == "doi":
         return f"https://doi.org/{local}"
-    return identifiers.iri(key, local)
+    found = identifiers.iri(key, local)
+    if found is None and key in identifiers.registries():  # Bioregistry knows no page (IRCT, PACTR)
+        return f"{ICTRP}{quote(local, safe='')}"
+    return found
 
 
 # -- nodes --------------------------------------------------------------------------------
