@@ -17,12 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .loading import MAX_FILE_BYTES, RecordFile, discover, display_path, find_root, kind_of, load_file
-
-
-def _key(path: Path) -> Path:
-    """A file's identity across the ways it was named (relative, absolute) without a syscall."""
-    return Path(os.path.abspath(path))
+from .loading import MAX_FILE_BYTES, RecordFile, display_path, find_root, is_record_name, kind_of, load_file
 
 
 @dataclass
@@ -30,21 +25,21 @@ class Corpus:
     """The checked records (``targets``) and every record file of the trees around them."""
 
     targets: list[RecordFile]
-    #: kind name -> {id (file stem) -> [path]} for every record file of the trees
-    files: dict[str | None, dict[str, list[Path]]] = field(default_factory=dict)
-    _by_path: dict[Path, RecordFile] = field(default_factory=dict)
+    #: kind name -> {id (file stem) -> [absolute path]} for every record file of the trees (text:
+    #: a tree of 10,000 files costs no Path objects)
+    files: dict[str | None, dict[str, list[str]]] = field(default_factory=dict)
+    _by_path: dict[str, RecordFile] = field(default_factory=dict)
 
     @classmethod
     def build(cls, roots: Iterable[Path], targets: list[RecordFile]) -> Corpus:
         corpus = cls(targets=targets)
-        corpus._by_path = {_key(r.path): r for r in targets}
-        paths = {os.path.abspath(r.path): r.path for r in targets}
+        corpus._by_path = {os.path.abspath(r.path): r for r in targets}
+        names = set(corpus._by_path)
         for tree in {t for t in (find_root(r.resolve()) for r in roots) if t is not None}:
-            for path in discover([tree]):
-                paths.setdefault(os.path.abspath(path), path)
-        for name, path in sorted(paths.items()):
+            names.update(record_names(os.path.abspath(tree)))
+        for name in sorted(names):
             stem = os.path.basename(name).rsplit(".", 1)[0]
-            corpus.files.setdefault(kind_of(name), {}).setdefault(stem, []).append(path)
+            corpus.files.setdefault(kind_of(name), {}).setdefault(stem, []).append(name)
         return corpus
 
     @property
@@ -60,23 +55,23 @@ class Corpus:
     def shared_ids(self) -> dict[str, list[tuple[str | None, str]]]:
         """Each record id (file stem, or an id written inside a checked record that differs from
         its file name) used by more than one file -> [(kind, shown path)] of those files."""
-        found: dict[str, list[tuple[str | None, Path | str]]] = {}
+        found: dict[str, list[tuple[str | None, str]]] = {}  # (kind, absolute path or shown path)
         for kind, by_id in self.files.items():
             for rid, places in by_id.items():
-                found.setdefault(rid, []).extend((kind, path) for path in places)
+                found.setdefault(rid, []).extend((kind, name) for name in places)
         for record in self.targets:
             written = record.record_id
             if written and written != record.stem:
                 found.setdefault(written, []).append((record.kind, record.display))
-        return {rid: [(kind, p if isinstance(p, str) else display_path(p)) for kind, p in places]
+        return {rid: [(kind, display_path(Path(p)) if os.path.isabs(p) else p) for kind, p in places]
                 for rid, places in found.items() if len(places) > 1}
 
-    def record(self, path: Path) -> RecordFile:
-        """The parsed record at ``path``: a checked one, or read now (and kept)."""
-        key = _key(path)
-        if key not in self._by_path:
-            self._by_path[key] = load_file(path, find_root(key))
-        return self._by_path[key]
+    def record(self, name: str) -> RecordFile:
+        """The parsed record at absolute path ``name``: a checked one, or read now (and kept)."""
+        if name not in self._by_path:
+            path = Path(name)
+            self._by_path[name] = load_file(path, find_root(path))
+        return self._by_path[name]
 
     def get(self, kind: str, record_id: str) -> dict[str, Any] | None:
         """The data of the ``kind`` record ``record_id``, if there is exactly one that parses."""
@@ -92,32 +87,39 @@ class Corpus:
         needles = sorted({t for t in tokens if t})
         if not needles:
             return
-        checked = {os.fspath(k) for k in self._by_path}
-        candidates = [path for kind, by_id in sorted(self.files.items(), key=lambda kv: str(kv[0]))
-                      if kinds is None or kind in kinds for places in by_id.values() for path in places
-                      if os.path.abspath(path) not in checked]
-        for path in _mentioning(candidates, needles):
-            other = self.record(path)
+        candidates = [name for kind, by_id in sorted(self.files.items(), key=lambda kv: str(kv[0]))
+                      if kinds is None or kind in kinds for places in by_id.values() for name in places
+                      if name not in self._by_path]
+        for name in _mentioning(candidates, needles):
+            other = self.record(name)
             if other.parsed:
                 yield other
 
 
-def _mentioning(paths: list[Path], needles: list[str]) -> list[Path]:
-    """The files among ``paths`` that contain one of ``needles``. grep reads ten thousand files
+def record_names(root: str) -> list[str]:
+    """The record files under folder ``root`` as absolute paths (``discover``, without Paths)."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        found += [os.path.join(dirpath, name) for name in filenames if is_record_name(name)]
+    return found
+
+
+def _mentioning(names: list[str], needles: list[str]) -> list[str]:
+    """The files among ``names`` that contain one of ``needles``. grep reads ten thousand files
     in a few hundredths of a second (``-D skip`` never opens a FIFO or device, and symlinks met
     in folders are not followed); without grep, each file is read here."""
     grep = shutil.which("grep")
-    folders = sorted({os.path.dirname(os.path.abspath(p)) for p in paths})
-    if grep is not None and len(paths) > 100 and all("\n" not in n for n in needles):
-        wanted = {os.path.abspath(p): p for p in paths}
+    if grep is not None and len(names) > 100 and all("\n" not in n for n in needles):
+        folders = sorted({os.path.dirname(n) for n in names})
         args = [grep, "-rlZF", "-D", "skip", "--include=*.yaml", "--include=*.yml"]
         done = subprocess.run([*args, *(a for n in needles for a in ("-e", n)), "--", *folders],
                               capture_output=True, check=False)
         if done.returncode in (0, 1):
-            found = [os.path.abspath(os.fsdecode(n)) for n in done.stdout.split(b"\0") if n]
-            return [wanted[name] for name in sorted(found) if name in wanted]
+            wanted = set(names)
+            return sorted(n for n in (os.fsdecode(raw) for raw in done.stdout.split(b"\0") if raw) if n in wanted)
     encoded = [n.encode() for n in needles]
-    return [p for p in paths if (raw := _peek(os.path.abspath(p))) is not None and any(n in raw for n in encoded)]
+    return [n for n in names if (raw := _peek(n)) is not None and any(e in raw for e in encoded)]
 
 
 def _peek(name: str) -> bytes | None:
