@@ -104,10 +104,6 @@ def nested_class(cls: str | None, name: str) -> str | None:
     return found.range if found is not None and found.kind == "object" else None
 
 
-def class_uri(cls: str) -> str:
-    return _doc()["classes"][cls]["class_uri"]  # type: ignore[no-any-return]
-
-
 def class_info(cls: str) -> dict[str, Any]:
     """The raw generated entry of ``cls`` (type URIs and alternative forms, for the exports)."""
     return _doc()["classes"][cls]  # type: ignore[no-any-return]
@@ -117,10 +113,6 @@ def class_info(cls: str) -> dict[str, Any]:
 def enum_values(enum: str) -> dict[str, EnumValue]:
     values = _doc()["enums"][enum]["values"]
     return {v: EnumValue(v, info.get("description"), info.get("meaning")) for v, info in values.items()}
-
-
-def enum_names() -> list[str]:
-    return list(_doc()["enums"])
 
 
 def recommended(cls: str) -> list[str]:

@@ -13,7 +13,7 @@ import json
 import math
 import re
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from . import package_data
@@ -90,14 +90,19 @@ def _issue(record: RecordFile, code: str, message: str, path: tuple[Any, ...], *
                  path=format_path(path), record_id=record.record_id, suggestion=suggestion)
 
 
-def _closest(word: str, options: list[str]) -> str | None:
-    def norm(s: str) -> str:
-        return re.sub(r"[\s\-]+", "_", s.strip().lower())
+def _norm(text: str) -> str:
+    return re.sub(r"[\s\-]+", "_", text.strip().lower())
 
+
+@lru_cache(maxsize=4096)
+def _closest(word: str, options: tuple[str, ...]) -> str | None:
+    """The allowed value a mistyped one most likely meant (cached: one typo, copied into a
+    thousand records after a schema change, is looked up once)."""
+    wanted = _norm(word)
     for option in options:
-        if norm(word) == norm(option):
+        if wanted == _norm(option):
             return option
-    matches = difflib.get_close_matches(norm(word), options, n=1, cutoff=0.6)
+    matches = difflib.get_close_matches(wanted, options, n=1, cutoff=0.6)
     return matches[0] if matches else None
 
 
@@ -118,7 +123,7 @@ def _translate(record: RecordFile, error: Any) -> Iterator[Issue]:
     if kind == "additionalProperties" and isinstance(instance, dict):
         allowed = sorted(schema.get("properties", {}))
         for name in sorted(detail.get("unexpected", [])):
-            guess = _closest(name, allowed)
+            guess = _closest(name, tuple(allowed))
             yield _issue(
                 record, "unknown-field", f"'{shown(name)}' is not a field of {_where(path)}", (*path, name),
                 at_key=True,
@@ -130,7 +135,7 @@ def _translate(record: RecordFile, error: Any) -> Iterator[Issue]:
                      (*path, name), locate_path=path, suggestion=f"add '{name}:'" + (f" - {hint}" if hint else ""))
     elif kind == "enum":
         options = [str(o) for o in detail.get("options", [])]
-        guess = _closest(str(instance), options) if isinstance(instance, str) else None
+        guess = _closest(str(instance), tuple(options)) if isinstance(instance, str) else None
         listed = ", ".join(options) if len(options) <= 16 else ", ".join(options[:16]) + ", ..."
         yield _issue(record, "invalid-enum", f"{shown(repr(instance))} is not an allowed value of "
                      f"'{_field_name(path)}'", path,
