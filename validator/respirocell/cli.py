@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -107,6 +108,25 @@ def render_report(report: Any, fmt: str, *, strict: bool = False, err: bool = Fa
     click.echo(REPORTERS[fmt](report, strict=strict, color=color), nl=False, err=err)
 
 
+@contextmanager
+def publishing(nothing: str) -> Iterator[None]:
+    """The endings every command that publishes the corpus shares: an invalid corpus prints its
+    findings and exits 1 with ``nothing`` ("Nothing exported"); a record the exporters cannot
+    map, a full disk or a read-only folder is one line and exit 1 - never a traceback."""
+    from .validation import InvalidCorpusError
+
+    try:
+        yield
+    except InvalidCorpusError as exc:
+        render_report(exc.report, "text", err=True)
+        click.echo(f"{nothing}: fix the errors above first.", err=True)
+        sys.exit(EXIT_INVALID)
+    except (ValueError, OSError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        click.echo(f"error: {nothing.lower()}: {reason}", err=True)
+        sys.exit(EXIT_INVALID)
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="respirocell")
 def cli() -> None:
@@ -176,22 +196,12 @@ def export(paths: tuple[Path, ...], fmt: str, output: Path) -> None:
       respirocell export --format tsv --output build/tables
     """
     from .export import ExportError, export_corpus
-    from .validation import InvalidCorpusError
 
-    try:
-        written = export_corpus(default_paths(paths), fmt, output)
-    except ExportError as exc:
-        raise click.BadParameter(str(exc), param_hint="'--output'") from None
-    except InvalidCorpusError as exc:
-        render_report(exc.report, "text", err=True)
-        click.echo("Nothing exported: fix the errors above first.", err=True)
-        sys.exit(EXIT_INVALID)
-    except OSError as exc:  # the disk is full, a folder cannot be written ...
-        click.echo(f"error: nothing exported: {exc.strerror or exc}", err=True)
-        sys.exit(EXIT_INVALID)
-    except ValueError as exc:  # a record the exporter cannot map: a bug, reported without a traceback
-        click.echo(f"error: nothing exported: {exc}", err=True)
-        sys.exit(EXIT_INVALID)
+    with publishing("Nothing exported"):
+        try:
+            written = export_corpus(default_paths(paths), fmt, output)
+        except ExportError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--output'") from None
     click.echo(f"wrote {written}")
 
 
@@ -215,21 +225,16 @@ def query(sparql: str | None, query_file: Path | None, records_dir: Path, fmt: s
       respirocell query --file queries/studies-per-condition-and-phase.rq --format csv
     """
     from .query import QueryError, corpus_store, render
-    from .validation import InvalidCorpusError
 
     if (sparql is None) == (query_file is None):
         raise click.UsageError("give a query, or --file with one (not both)")
     text = sparql if sparql is not None else query_file.read_text(encoding="utf-8")  # type: ignore[union-attr]
-    try:
-        store = corpus_store([records_dir])
-        click.echo(render(store, text, fmt), nl=False)
-    except QueryError as exc:
-        where = f" (line {exc.line}, column {exc.column})" if exc.line is not None else ""
-        raise click.UsageError(exc.message + where) from None
-    except InvalidCorpusError as exc:
-        render_report(exc.report, "text", err=True)
-        click.echo("Nothing queried: fix the errors above first.", err=True)
-        sys.exit(EXIT_INVALID)
+    with publishing("Nothing queried"):
+        try:
+            click.echo(render(corpus_store([records_dir]), text, fmt), nl=False)
+        except QueryError as exc:
+            where = f" (line {exc.line}, column {exc.column})" if exc.line is not None else ""
+            raise click.UsageError(exc.message + where) from None
 
 
 @cli.command("new")

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -272,6 +272,18 @@ def locate_node(node: yaml.Node | None, path: tuple[PathElem, ...], at_key: bool
         else:
             return position(mark)
     return position(mark)
+
+
+def leaves(data: Any, path: tuple[PathElem, ...] = ()) -> Iterator[tuple[tuple[PathElem, ...], Any]]:
+    """(path, value) for every value of ``data`` that is neither a mapping nor a list."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from leaves(value, (*path, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from leaves(value, (*path, i))
+    else:
+        yield path, data
 
 
 def format_path(path: Iterable[PathElem]) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .cli import EXIT_INVALID, EXIT_OK, records_argument
+from .cli import EXIT_OK, publishing, records_argument
 
 DEFAULT_RECORDS = Path("records")
 
@@ -82,20 +82,12 @@ def release(version: str, paths: tuple[Path, ...], output: Path, previous: str |
     from .diff import summary_line
     from .export import ExportError
     from .release import ReleaseError, build_release
-    from .reporters import render_text
-    from .validation import InvalidCorpusError
 
-    try:
-        done = build_release(default_paths(paths), version, output, previous)
-    except (ReleaseError, ExportError) as exc:
-        raise click.UsageError(str(exc)) from None
-    except InvalidCorpusError as exc:
-        click.echo(render_text(exc.report), err=True, nl=False)
-        click.echo("Nothing released: fix the errors above first.", err=True)
-        sys.exit(EXIT_INVALID)
-    except (ValueError, OSError) as exc:  # a record the export cannot map, a full disk, a read-only folder ...
-        click.echo(f"error: release not written: {exc}", err=True)
-        sys.exit(EXIT_INVALID)
+    with publishing("Nothing released"):
+        try:
+            done = build_release(default_paths(paths), version, output, previous)
+        except (ReleaseError, ExportError) as exc:
+            raise click.UsageError(str(exc)) from None
     counts = ", ".join(f"{n} {name}" for name, n in done.counts.items())
     since = f"since {done.previous}" if done.previous else "first release"
     click.echo(f"wrote {output}/ (release {done.version} of {done.date or 'undated'}: {counts}; "

@@ -18,7 +18,7 @@ from typing import Any
 
 from . import package_data
 from .issues import Issue
-from .loading import PathElem, RecordFile, format_path
+from .loading import PathElem, RecordFile, format_path, leaves
 from .yaml_core import shown
 
 JSON_TYPES = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
@@ -56,15 +56,8 @@ def _subschema(schema_path: list[Any]) -> dict[str, Any]:
 _BIG_EXPONENT = re.compile(r"[0-9]e[+]?[0-9]{3}")
 
 
-def non_finite(data: Any, path: tuple[PathElem, ...] = ()) -> Iterator[tuple[tuple[PathElem, ...], float]]:
-    if isinstance(data, float) and not math.isfinite(data):
-        yield path, data
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            yield from non_finite(value, (*path, key))
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            yield from non_finite(value, (*path, i))
+def non_finite(data: Any) -> Iterator[tuple[tuple[PathElem, ...], float]]:
+    return ((path, value) for path, value in leaves(data) if isinstance(value, float) and not math.isfinite(value))
 
 
 def check_record(record: RecordFile) -> list[Issue]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from ..loading import leaves
 from . import vocab
 from .client import Study
 from .positions import PathElem, compose, key_position
@@ -368,13 +369,7 @@ def render(data: dict[str, Any], comments: dict[tuple[PathElem, ...], str], head
     return format_text(("\n".join(lines) + "\n").encode("utf-8"), "Study").decode("utf-8")
 
 
-def placeholders(data: Any, path: tuple[PathElem, ...] = ()) -> Iterable[tuple[PathElem, ...]]:
+def placeholders(data: Any) -> Iterable[tuple[PathElem, ...]]:
     """Paths of the values still to fill: TODO text, and empty values."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            yield from placeholders(value, (*path, key))
-    elif isinstance(data, list):
-        for n, value in enumerate(data):
-            yield from placeholders(value, (*path, n))
-    elif data is None or (isinstance(data, str) and data.startswith(TODO)):
-        yield path
+    return (path for path, value in leaves(data)
+            if value is None or (isinstance(value, str) and value.startswith(TODO)))

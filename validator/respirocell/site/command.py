@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import EXIT_INVALID, EXIT_OK, default_paths, records_argument
+from ..cli import EXIT_OK, default_paths, publishing, records_argument
 
 #: The export formats the Downloads page can hold (build.DOWNLOAD_FORMATS, kept here so --help stays light;
 #: tests/test_site.py holds the two equal).
@@ -33,21 +33,13 @@ def site(paths: tuple[Path, ...], output: Path, downloads: tuple[str, ...]) -> N
       respirocell site --output build/site
       respirocell site --output build/site --download jsonld --download tsv
     """
-    from ..reporters import render_text
-    from ..validation import InvalidCorpusError
     from .build import OutputNotASite, build_site
 
-    try:
-        summary = build_site(default_paths(paths), output, downloads or FORMATS)
-    except OutputNotASite as exc:
-        raise click.BadParameter(str(exc), param_hint="'--output'") from None
-    except InvalidCorpusError as exc:
-        click.echo(render_text(exc.report), err=True, nl=False)
-        click.echo("No site built: fix the errors above first.", err=True)
-        sys.exit(EXIT_INVALID)
-    except (ValueError, OSError) as exc:  # a record the export cannot map, a full disk, a read-only folder ...
-        click.echo(f"error: no site built: {exc}", err=True)
-        sys.exit(EXIT_INVALID)
+    with publishing("No site built"):
+        try:
+            summary = build_site(default_paths(paths), output, downloads or FORMATS)
+        except OutputNotASite as exc:
+            raise click.BadParameter(str(exc), param_hint="'--output'") from None
     click.echo(f"wrote {summary.output}/ ({summary.studies} studies, {summary.pages} pages, {summary.files} files, "
                f"{summary.bytes:,} bytes); open {summary.output / 'index.html'}")
     sys.exit(EXIT_OK)
