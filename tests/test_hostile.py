@@ -227,3 +227,18 @@ def test_usage_errors_follow_format_json(repo: Path) -> None:
     assert result.exit_code == 2
     assert json.loads(result.output)["status"] == "usage-error"
     assert run("export", "--format", "jsonld", "--output", "records").exit_code == 2
+
+
+def test_a_nul_in_an_identifier_does_not_reach_grep(repo: Path) -> None:
+    """Checking one file scans the others for its identifiers with grep; a value with a NUL (a
+    YAML escape can write one) is a finding, never an argument that breaks the scan."""
+    studies = repo / "records/studies"
+    for i in range(120):  # enough other files for the scan to use grep
+        (studies / f"other-{i}.yaml").write_text(f"id: other-{i}\n")
+    target = studies / "test-study-base.yaml"
+    text = target.read_text()
+    assert "    trial_id: NCT00000001" in text
+    target.write_text(text.replace("    trial_id: NCT00000001", '    trial_id: "NCT0000\\x000001"'))
+    result = run("validate", "--format", "json", str(target))
+    assert result.exit_code == 1
+    assert {i["code"] for i in json.loads(result.output)["issues"]} == {"invalid-identifier", "uncited-source"}

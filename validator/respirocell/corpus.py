@@ -84,7 +84,7 @@ class Corpus:
     def others_mentioning(self, tokens: Iterable[str], kinds: tuple[str, ...] | None = None) -> Iterator[RecordFile]:
         """Records outside the targets whose text contains any of ``tokens``: a plain byte
         search (by grep where there is one, else here), so only the few that do are parsed."""
-        needles = sorted({t for t in tokens if t})
+        needles = sorted({t for t in tokens if t and t.isprintable()})  # values from files: no NUL, no LF
         if not needles:
             return
         candidates = [name for kind, by_id in sorted(self.files.items(), key=lambda kv: str(kv[0]))
@@ -110,7 +110,7 @@ def _mentioning(names: list[str], needles: list[str]) -> list[str]:
     in a few hundredths of a second (``-D skip`` never opens a FIFO or device, and symlinks met
     in folders are not followed); without grep, each file is read here."""
     grep = shutil.which("grep")
-    if grep is not None and len(names) > 100 and all("\n" not in n for n in needles):
+    if grep is not None and len(names) > 100:
         folders = sorted({os.path.dirname(n) for n in names})
         args = [grep, "-rlZF", "-D", "skip", "--include=*.yaml", "--include=*.yml"]
         done = subprocess.run([*args, *(a for n in needles for a in ("-e", n)), "--", *folders],
