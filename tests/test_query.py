@@ -111,3 +111,14 @@ def test_every_registry_id_doi_and_pmid_of_the_corpus_is_an_iri(store) -> None: 
             if pub.get("pmid") and f"https://pubmed.ncbi.nlm.nih.gov/{pub['pmid']}" not in linked:
                 missing.append(pub["pmid"])
     assert missing == []
+
+
+def test_a_federated_query_is_refused_before_any_request() -> None:
+    """SERVICE would make pyoxigraph send HTTP requests; a query in queries/ runs in CI."""
+    runner = CliRunner()
+    for text in ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+                 "select * where { service silent <http://x/> { ?s ?p ?o } }"):
+        result = runner.invoke(cli, ["query", text, "--records", str(RECORDS)])
+        assert result.exit_code == 2 and "SERVICE" in result.output
+    words = 'SELECT (COUNT(?t) AS ?n) WHERE { ?s dcterms:title ?t FILTER(CONTAINS(?t, "service")) } # SERVICE'
+    assert runner.invoke(cli, ["query", words, "--records", str(RECORDS)]).exit_code == 0

@@ -56,7 +56,14 @@ def corpus_store(paths: list[Path]) -> pyoxigraph.Store:
     return store
 
 
+#: Strings, IRIs and comments, which may hold the word SERVICE without it being the keyword.
+_NOT_CODE = re.compile(r'''"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"\s]*>|#[^\n]*''')
+
+
 def _execute(store: pyoxigraph.Store, text: str) -> object:
+    if re.search(r"(?i)\bSERVICE\b", _NOT_CODE.sub(" ", text)):
+        raise QueryError("SERVICE (a federated query) is not allowed: respirocell query reads only the corpus and "
+                         "never sends a request")
     head = prologue()
     try:
         return store.query(head + text)
