@@ -57,7 +57,8 @@ def corpus_store(paths: list[Path]) -> pyoxigraph.Store:
 
 
 #: Strings, IRIs and comments, which may hold the word SERVICE without it being the keyword.
-_NOT_CODE = re.compile(r'''"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"\s]*>|#[^\n]*''')
+_NOT_CODE = re.compile(r'''"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'''
+                       r''''(?:[^'\\\n]|\\.)*'|<[^<>"\s]*>|#[^\n]*''')
 
 
 def _execute(store: pyoxigraph.Store, text: str) -> object:
