@@ -324,3 +324,21 @@ def test_a_corpus_without_studies_still_builds(tmp_path: Path) -> None:
     home = (output / "index.html").read_text(encoding="utf-8")
     assert "<strong>0</strong>" in home
     html5lib.HTMLParser(strict=True).parse((output / "studies" / "index.html").read_bytes())
+
+
+def test_record_text_cannot_break_out_of_the_page(tmp_path: Path) -> None:
+    """A title holding markup stays text: escaped in the page, and '<' written \\u003c inside the
+    embedded JSON-LD, so neither '</script>' nor '<!--' changes how the page parses."""
+    corpus = shutil.copytree(REPO / "tests" / "data" / "export" / "corpus", tmp_path / "records")
+    alpha = corpus / "studies" / "test-study-alpha.yaml"
+    hostile = "A trial </script><script>alert(1)</script><!-- <b>bold</b>"
+    text = alpha.read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("title:"))
+    alpha.write_text(text.replace(title, f"title: {json.dumps(hostile)}"), encoding="utf-8")
+    site = tmp_path / "site"
+    build_site([corpus], site, downloads=("jsonld",))
+    html = (site / "studies" / "test-study-alpha.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in html and "<b>bold</b>" not in html
+    tree = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(html)
+    (script,) = [s for s in tree.iter("script") if s.get("type") == "application/ld+json"]
+    assert json.loads(script.text or "")["title"] == hostile

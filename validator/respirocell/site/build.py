@@ -103,8 +103,9 @@ def _json(value: Any) -> bytes:
 
 
 def script_json(value: Any) -> str:
-    """JSON safe inside <script>: '</' becomes '<\\/' (the same string to a JSON parser)."""
-    return _json(value).decode("utf-8").replace("</", "<\\/").replace("<!--", "<\\!--")
+    """JSON safe inside <script>: every '<' is written \\u003c (the same string to a JSON parser),
+    so no record text can close the script or open an HTML comment in it."""
+    return _json(value).decode("utf-8").replace("<", "\\u003c")
 
 
 def render_site(records: list[RecordFile], output: Path, downloads: Sequence[str] = DOWNLOAD_FORMATS) -> SiteSummary:
