@@ -14,6 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ..identifiers import registry_for
+
 PHASES: dict[tuple[str, ...], str] = {
     ("EARLY_PHASE1",): "early_phase_1",
     ("PHASE1",): "phase_1",
@@ -37,22 +39,6 @@ ARM_ROLES = {r: r.lower() for r in ("EXPERIMENTAL", "ACTIVE_COMPARATOR", "PLACEB
                                     "SHAM_COMPARATOR", "NO_INTERVENTION")}
 ENROLLMENT_TYPES = {"ACTUAL": "actual", "ESTIMATED": "planned"}
 
-#: Secondary ids that are registrations in another trial registry, by the shape of the id.
-SECONDARY_REGISTRIES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("isrctn", re.compile(r"^ISRCTN\d{8}$")),
-    ("chictr", re.compile(r"^ChiCTR(-[A-Z]+-)?\d+$")),
-    ("ctis", re.compile(r"^\d{4}-5\d{5}-\d{2}-\d{2}$")),
-    ("euclinicaltrials", re.compile(r"^\d{4}-\d{6}-\d{2}$")),
-    ("anzctr", re.compile(r"^ACTRN\d{14}$")),
-    ("irct", re.compile(r"^IRCT\d+N\d+$")),
-    ("jrct", re.compile(r"^jRCT\w?\d+$")),
-    ("ctri", re.compile(r"^CTRI/\d{4}/\d{2,3}/\d+$")),
-    ("drks", re.compile(r"^DRKS\d{8}$")),
-    ("pactr", re.compile(r"^PACTR\d+$")),
-    ("rebec", re.compile(r"^RBR-\w+$")),
-    ("tctr", re.compile(r"^TCTR\d+$")),
-)
-
 #: Country names ClinicalTrials.gov uses that pycountry does not know (older ISO short names).
 COUNTRY_ALIASES = {
     "Turkey": "TR",
@@ -67,12 +53,10 @@ def phase(phases: Iterable[str]) -> str | None:
 
 
 def registry_of(secondary_id: str) -> str | None:
-    """The registry a secondary id belongs to, recognised by its pattern (EudraCT: 2017-000584-33)."""
-    text = secondary_id.strip()
-    for registry, pattern in SECONDARY_REGISTRIES:
-        if pattern.match(text):
-            return registry
-    return None
+    """The registry a secondary id belongs to, recognised by Bioregistry's pattern for it (the
+    validator's own table), ClinicalTrials.gov itself excluded (EudraCT: 2017-000584-33)."""
+    found = [r for r in registry_for(secondary_id.strip()) if r != "clinicaltrials"]
+    return found[0] if found else None
 
 
 @cache
