@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -52,3 +53,33 @@ def apply_case(dest: Path, case: Path) -> Path:
 @pytest.fixture
 def base_corpus(tmp_path: Path) -> Path:
     return build_corpus(tmp_path)
+
+
+def built_once(tmp_path_factory: pytest.TempPathFactory, worker_id: str, name: str,
+               build: Callable[[Path], object]) -> Path:
+    """A folder ``build`` fills, made once per test run however many xdist workers ask for it:
+    the first takes a lock and builds, the others wait and reuse (the same files for all)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base if worker_id == "master" else base.parent  # this run's folder, not an earlier one's
+    target = shared / name
+    try:
+        import fcntl
+    except ImportError:  # no flock (Windows): each worker builds its own
+        target = tmp_path_factory.mktemp(name) / name
+        build(target)
+        return target
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / f"{name}.done").exists():
+            shutil.rmtree(target, ignore_errors=True)
+            build(target)
+            (shared / f"{name}.done").touch()
+    return target
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The site of the committed records (every download), built once per run; read it, never change it."""
+    from respirocell.site import build_site
+
+    return built_once(tmp_path_factory, worker_id, "real-site", lambda out: build_site([REPO / "records"], out))

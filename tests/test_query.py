@@ -21,6 +21,9 @@ REPO = Path(__file__).resolve().parent.parent
 RECORDS = REPO / "records"
 QUERIES = sorted((REPO / "queries").glob("*.rq"))
 
+#: The CLI tests read the two-study corpus of the export tests: each call validates and exports it.
+SMALL = REPO / "tests" / "data" / "export" / "corpus"
+
 
 @pytest.fixture(scope="module")
 def store():  # type: ignore[no-untyped-def]
@@ -76,26 +79,6 @@ def test_completed_trials_without_results_are_those_of_the_records(store) -> Non
     assert found == {s["id"] for s in studies if s["status"] == "completed" and s["evidence_basis"] == "registry_only"}
 
 
-def test_cli_formats(tmp_path: Path) -> None:
-    query = "SELECT (COUNT(?s) AS ?n) WHERE { ?s a schema:MedicalTrial }"
-    studies = len(discover([RECORDS / "studies"]))
-    runner = CliRunner()
-    table = runner.invoke(cli, ["query", query, "--records", str(RECORDS)])
-    assert table.exit_code == 0 and table.output.split("\n")[2].strip() == str(studies)
-    doc = json.loads(runner.invoke(cli, ["query", query, "--records", str(RECORDS), "--format", "json"]).output)
-    assert doc["head"]["vars"] == ["n"] and doc["results"]["bindings"][0]["n"]["value"] == str(studies)
-    csv = runner.invoke(cli, ["query", query, "--records", str(RECORDS), "--format", "csv"]).output
-    assert csv.replace("\r", "").split("\n")[:2] == ["n", str(studies)]
-
-
-def test_a_bad_query_is_a_usage_error_with_its_position(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["query", "SELECT ?s WHERE {\n  ?s ?p }", "--records", str(RECORDS)])
-    assert result.exit_code == 2
-    assert "the query does not parse" in result.output and "(line 2, column" in result.output
-    both = CliRunner().invoke(cli, ["query", "--records", str(RECORDS)])
-    assert both.exit_code == 2
-
-
 def test_every_registry_id_doi_and_pmid_of_the_corpus_is_an_iri(store) -> None:  # type: ignore[no-untyped-def]
     """Each registration, DOI and PMID of every study is linked to its resolver by IRI."""
     linked = {row[0] for row in run_query(store, "SELECT DISTINCT ?o WHERE { ?s schema:sameAs ?o }").rows}
@@ -113,12 +96,32 @@ def test_every_registry_id_doi_and_pmid_of_the_corpus_is_an_iri(store) -> None: 
     assert missing == []
 
 
+def test_cli_formats(tmp_path: Path) -> None:
+    query = "SELECT (COUNT(?s) AS ?n) WHERE { ?s a schema:MedicalTrial }"
+    studies = len(discover([SMALL / "studies"]))
+    runner = CliRunner()
+    table = runner.invoke(cli, ["query", query, "--records", str(SMALL)])
+    assert table.exit_code == 0 and table.output.split("\n")[2].strip() == str(studies)
+    doc = json.loads(runner.invoke(cli, ["query", query, "--records", str(SMALL), "--format", "json"]).output)
+    assert doc["head"]["vars"] == ["n"] and doc["results"]["bindings"][0]["n"]["value"] == str(studies)
+    csv = runner.invoke(cli, ["query", query, "--records", str(SMALL), "--format", "csv"]).output
+    assert csv.replace("\r", "").split("\n")[:2] == ["n", str(studies)]
+
+
+def test_a_bad_query_is_a_usage_error_with_its_position(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["query", "SELECT ?s WHERE {\n  ?s ?p }", "--records", str(SMALL)])
+    assert result.exit_code == 2
+    assert "the query does not parse" in result.output and "(line 2, column" in result.output
+    both = CliRunner().invoke(cli, ["query", "--records", str(SMALL)])
+    assert both.exit_code == 2
+
+
 def test_a_federated_query_is_refused_before_any_request() -> None:
     """SERVICE would make pyoxigraph send HTTP requests; a query in queries/ runs in CI."""
     runner = CliRunner()
     for text in ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
                  "select * where { service silent <http://x/> { ?s ?p ?o } }"):
-        result = runner.invoke(cli, ["query", text, "--records", str(RECORDS)])
+        result = runner.invoke(cli, ["query", text, "--records", str(SMALL)])
         assert result.exit_code == 2 and "SERVICE" in result.output
     words = 'SELECT (COUNT(?t) AS ?n) WHERE { ?s dcterms:title ?t FILTER(CONTAINS(?t, "service")) } # SERVICE'
-    assert runner.invoke(cli, ["query", words, "--records", str(RECORDS)]).exit_code == 0
+    assert runner.invoke(cli, ["query", words, "--records", str(SMALL)]).exit_code == 0

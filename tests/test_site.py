@@ -38,10 +38,8 @@ def records() -> list:
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    output = tmp_path_factory.mktemp("site") / "site"
-    build_site([RECORDS], output)
-    return output
+def site(real_site: Path) -> Path:
+    return real_site
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import REPO
 
-from respirocell.site import build_site
 from respirocell.validation import valid_records
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -61,11 +60,9 @@ def records() -> list[Any]:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    output = tmp_path_factory.mktemp("browser-site") / "site"
-    build_site([REPO / "records"], output, downloads=("jsonld",))
+def site(real_site: Path) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return output
+    return real_site
 
 
 class Watch:

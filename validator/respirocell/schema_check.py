@@ -52,8 +52,8 @@ def _subschema(schema_path: list[Any]) -> dict[str, Any]:
     return node if isinstance(node, dict) else {}
 
 
-#: Besides .inf and .nan, text that can parse to a number JSON cannot hold: a 3-digit exponent.
-_BIG_EXPONENT = re.compile(r"[0-9]e[+]?[0-9]{3}")
+#: Text that can parse to a number JSON cannot hold: .inf, .nan or a 3-digit exponent.
+_MAYBE_NON_FINITE = re.compile(r"\.(?:inf|nan)|[0-9]e[+]?[0-9]{3}", re.IGNORECASE)
 
 
 def non_finite(data: Any) -> Iterator[tuple[tuple[PathElem, ...], float]]:
@@ -63,8 +63,7 @@ def non_finite(data: Any) -> Iterator[tuple[tuple[PathElem, ...], float]]:
 def check_record(record: RecordFile) -> list[Issue]:
     """Schema findings for one parsed record whose kind is known."""
     assert record.kind is not None and record.parsed
-    low = record.text.lower() if record.text is not None else ".inf"
-    maybe = ".inf" in low or ".nan" in low or _BIG_EXPONENT.search(low) is not None
+    maybe = record.text is None or _MAYBE_NON_FINITE.search(record.text) is not None
     bad = dict(non_finite(record.data)) if maybe else {}
     issues = [_issue(record, "non-finite-number", f"{value} is not a finite number", path,
                      suggestion="write the number as the source prints it") for path, value in bad.items()]
