@@ -35,7 +35,7 @@ from rdflib.compare import isomorphic, to_isomorphic
 from respirocell.cli import cli
 from respirocell.export import rdf as rdf_module
 from respirocell.export import write_export
-from respirocell.loading import discover, load_file, parse_text
+from respirocell.loading import discover, leaves, load_file, parse_text
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data" / "export"
@@ -430,17 +430,6 @@ def test_shapes_catch_a_wrongly_typed_date(graph: rdflib.Graph) -> None:
 
 
 # -- every fact survives --------------------------------------------------------------------
-def _scalars(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
-    if isinstance(data, dict):
-        for key, value in data.items():
-            yield from _scalars(value, (*path, key))
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            yield from _scalars(value, (*path, i))
-    else:
-        yield path, data
-
-
 def _reachable(graph: rdflib.Graph, start: URIRef, records: set[URIRef]) -> set[URIRef]:
     """Nodes describing one record: itself, its nested objects, terms and curators it uses."""
     seen, todo = {start}, [start]
@@ -485,7 +474,7 @@ def test_every_scalar_of_every_record_is_in_the_graph(graph: rdflib.Graph) -> No
         triples = [t for s in nodes for t in graph.triples((s, None, None))]
         literals = [o for _, _, o in triples if isinstance(o, Literal)]
         iris = {str(x) for _, _, o in triples for x in (o,) if isinstance(x, URIRef)} | {str(n) for n in nodes}
-        for where, value in _scalars(data):
+        for where, value in leaves(data):
             text = ("true" if value else "false") if isinstance(value, bool) else str(value)
             as_literal = any(str(o) == text or (o.datatype is not None and _value_equal(text, o)) for o in literals)
             as_iri = isinstance(value, str) and (bool(_expected_iris(text, prefixes, meanings) & iris) or
