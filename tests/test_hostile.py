@@ -99,7 +99,8 @@ def test_echoed_values_are_cut_and_escaped(repo: Path) -> None:
 
 
 @pytest.mark.parametrize(("value", "code"), [(".nan", "non-finite-number"), (".inf", "non-finite-number"),
-                                             ("1.5e400", "non-finite-number")])
+                                             ("-.INF", "non-finite-number"), ("1.5e400", "non-finite-number"),
+                                             ("1" + "0" * 400 + ".5", "non-finite-number")])  # no exponent
 def test_numbers_json_cannot_hold_are_findings(repo: Path, value: str, code: str) -> None:
     study = repo / STUDY
     study.write_text(study.read_text().replace("      value: 1.0e6", f"      value: {value}"))

@@ -52,8 +52,15 @@ def _subschema(schema_path: list[Any]) -> dict[str, Any]:
     return node if isinstance(node, dict) else {}
 
 
-#: Text that can parse to a number JSON cannot hold: .inf, .nan or a 3-digit exponent.
-_MAYBE_NON_FINITE = re.compile(r"\.(?:inf|nan)|[0-9]e[+]?[0-9]{3}", re.IGNORECASE)
+def _finite(value: Any) -> bool:
+    """False if a number JSON cannot hold (.nan, .inf, 1e400) is anywhere in ``value``."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_finite(v) for v in value)
+    return True
 
 
 def non_finite(data: Any) -> Iterator[tuple[tuple[PathElem, ...], float]]:
@@ -63,8 +70,7 @@ def non_finite(data: Any) -> Iterator[tuple[tuple[PathElem, ...], float]]:
 def check_record(record: RecordFile) -> list[Issue]:
     """Schema findings for one parsed record whose kind is known."""
     assert record.kind is not None and record.parsed
-    maybe = record.text is None or _MAYBE_NON_FINITE.search(record.text) is not None
-    bad = dict(non_finite(record.data)) if maybe else {}
+    bad = {} if _finite(record.data) else dict(non_finite(record.data))
     issues = [_issue(record, "non-finite-number", f"{value} is not a finite number", path,
                      suggestion="write the number as the source prints it") for path, value in bad.items()]
     validator = _validator(record.kind)
