@@ -37,9 +37,12 @@ class Corpus:
         names = set(corpus._by_path)
         for tree in {t for t in (find_root(r.resolve()) for r in roots) if t is not None}:
             names.update(record_names(os.path.abspath(tree)))
+        kinds: dict[str, str | None] = {}  # folder -> kind, worked out once per folder
         for name in sorted(names):
-            stem = os.path.basename(name).rsplit(".", 1)[0]
-            corpus.files.setdefault(kind_of(name), {}).setdefault(stem, []).append(name)
+            folder, base = os.path.split(name)
+            if folder not in kinds:
+                kinds[folder] = kind_of(name)
+            corpus.files.setdefault(kinds[folder], {}).setdefault(base.rsplit(".", 1)[0], []).append(name)
         return corpus
 
     @property
