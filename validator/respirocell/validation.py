@@ -14,7 +14,6 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -64,6 +63,8 @@ def _check_all(files: list[Path], jobs: int | None) -> list[Checked]:
     workers = jobs if jobs is not None else (os.cpu_count() or 1) if len(files) >= MIN_PARALLEL_FILES else 1
     if workers <= 1:
         return [check_file(path) for path in files]
+    from concurrent.futures import ProcessPoolExecutor  # 30 ms of imports a one-file run need not pay
+
     with ProcessPoolExecutor(max_workers=workers, initializer=gc.disable) as pool:
         return list(pool.map(check_file, files, chunksize=max(1, len(files) // (workers * 8))))
 
