@@ -119,3 +119,15 @@ def test_issue_paths_are_relative_to_the_working_directory(base_corpus: Path) ->
         assert issue.file == "studies/test-study-base.yaml" and issue.code == "invalid-enum"
     finally:
         os.chdir(cwd)
+
+
+def test_a_validation_run_keeps_only_the_values_cross_record_rules_declared() -> None:
+    from respirocell.validation import project
+
+    data = {"id": "s", "title": "t", "conditions": ["copd", "ards"],
+            "arms": [{"name": "a", "dose": {"value": 1, "unit": "cells"}}, {"name": "b", "cell_source": "x"}]}
+    paths = [("id",), ("arms", 1, "cell_source"), ("arms", 0, "dose", "unit"), ("conditions", 1),
+             ("follow_up_of",), ("arms", 5, "name")]  # the last two are absent: skipped
+    assert project(data, paths) == {"id": "s", "conditions": [None, "ards"],
+                                    "arms": [{"dose": {"unit": "cells"}}, {"cell_source": "x"}]}
+    assert project({"conditions": "copd"}, [("conditions", 0)]) == {"conditions": "copd"}  # the odd value itself

@@ -5,8 +5,10 @@ cross-record checks -> Report.
 
 The first three stages are one function per file (``check_file``); for large runs it is mapped
 over the files in worker processes, which changes nothing but speed. Cross-record rules then
-see the whole corpus; the positions they may report at were declared by the rules themselves
-(``checks.ANCHORS``) and taken while each file's node tree was still at hand.
+see the whole corpus. What they read and where they may report was declared by the rules
+themselves (``checks.ANCHORS``): those positions are taken while each file's node tree is at
+hand, and a validation run keeps only those values of each record - the small index the
+cross-record rules need, not the whole record sent back from a worker.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import gc
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from . import schema_check
 from .checks import ANCHORS, CORPUS_RULES, LINK_RULES, RECORD_RULES
@@ -31,15 +35,39 @@ MIN_PARALLEL_FILES = 500
 Checked = tuple[RecordFile, list[Issue], bool]
 
 
-def check_file(path: Path) -> Checked:
-    """Parse one file and run the checks that need nothing but the file itself."""
+def check_file(path: Path, keep_data: bool = True) -> Checked:
+    """Parse one file and run the checks that need nothing but the file itself. Without
+    ``keep_data`` the record keeps only what the cross-record rules declared they read."""
     record = load_file(path, find_root(Path(os.path.abspath(path))), keep_nodes=True)
     issues, linked = record_issues(record)
     if linked:
         record.anchors = {(where, at_key): record.locate(where, at_key)
                           for declare in ANCHORS for where, at_key in declare(record)}
+        if not keep_data:
+            record.data = project(record.data, [where for where, _ in record.anchors])
     record.nodes = record.text = None
     return record, issues, linked
+
+
+def project(data: dict[str, Any], paths: Iterable[tuple[str | int, ...]]) -> dict[str, Any]:
+    """The values of ``data`` at ``paths`` and nothing else, in the same places: mappings keep
+    only the keys on a path, lists keep their length (items off every path are None)."""
+    out: dict[str, Any] = {}
+    for path in paths:
+        source: Any = data
+        target: Any = out
+        for depth, elem in enumerate(path):
+            try:
+                value = source[elem]
+            except (KeyError, IndexError, TypeError):
+                break
+            if depth == len(path) - 1 or not isinstance(value, (dict, list)):
+                target[elem] = value
+                break
+            if (target.get(elem) if isinstance(target, dict) else target[elem]) is None:
+                target[elem] = {} if isinstance(value, dict) else [None] * len(value)
+            source, target = value, target[elem]
+    return out
 
 
 def record_issues(record: RecordFile) -> tuple[list[Issue], bool]:
@@ -58,15 +86,16 @@ def record_issues(record: RecordFile) -> tuple[list[Issue], bool]:
     return issues, True
 
 
-def _check_all(files: list[Path], jobs: int | None) -> list[Checked]:
+def _check_all(files: list[Path], jobs: int | None, keep_data: bool) -> list[Checked]:
     """``check_file`` on every file: in this process, or mapped over worker processes."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1) if len(files) >= MIN_PARALLEL_FILES else 1
+    check = partial(check_file, keep_data=keep_data)
     if workers <= 1:
-        return [check_file(path) for path in files]
+        return [check(path) for path in files]
     from concurrent.futures import ProcessPoolExecutor  # 30 ms of imports a one-file run need not pay
 
     with ProcessPoolExecutor(max_workers=workers, initializer=gc.disable) as pool:
-        return list(pool.map(check_file, files, chunksize=max(1, len(files) // (workers * 8))))
+        return list(pool.map(check, files, chunksize=max(1, len(files) // (workers * 8))))
 
 
 @contextmanager
@@ -83,19 +112,21 @@ def _no_gc() -> Iterator[None]:
 def validate_paths(paths: Iterable[Path | str], files: list[Path] | None = None, *, jobs: int | None = None) -> Report:
     """Validate the record files under ``paths`` (files or folders), or only ``files`` among
     them; references always resolve against the whole corpus around ``paths``."""
-    report, _ = _run([Path(p) for p in paths], files, jobs)
+    report, _ = _run([Path(p) for p in paths], files, jobs, keep_data=False)
     return report
 
 
-def _run(roots: list[Path], files: list[Path] | None, jobs: int | None) -> tuple[Report, list[RecordFile]]:
+def _run(roots: list[Path], files: list[Path] | None, jobs: int | None, *,
+         keep_data: bool) -> tuple[Report, list[RecordFile]]:
     # The cyclic garbage collector is paused for the run: the records hold no cycles, and
     # walking millions of fresh objects again and again costs a third of the time.
     with _no_gc():
-        return _run_checks(roots, files, jobs)
+        return _run_checks(roots, files, jobs, keep_data)
 
 
-def _run_checks(roots: list[Path], files: list[Path] | None, jobs: int | None) -> tuple[Report, list[RecordFile]]:
-    checked = _check_all(discover(roots) if files is None else list(files), jobs)
+def _run_checks(roots: list[Path], files: list[Path] | None, jobs: int | None,
+                keep_data: bool) -> tuple[Report, list[RecordFile]]:
+    checked = _check_all(discover(roots) if files is None else list(files), jobs, keep_data)
     corpus = Corpus.build(roots, [record for record, _, _ in checked])
     report = Report(files_checked=len(checked), records_checked=sum(1 for r, _, _ in checked if r.parsed))
     for record, issues, linked in checked:
@@ -119,7 +150,7 @@ class InvalidCorpusError(Exception):
 def valid_records(paths: Iterable[Path | str], *, jobs: int | None = None) -> list[RecordFile]:
     """The parsed records under ``paths`` once the whole corpus validates without errors, for
     everything that publishes the corpus (export, site, release). Raises InvalidCorpusError."""
-    report, records = _run([Path(p) for p in paths], None, jobs)
+    report, records = _run([Path(p) for p in paths], None, jobs, keep_data=True)
     if not report.ok():
         raise InvalidCorpusError(report)
     return records

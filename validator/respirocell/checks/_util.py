@@ -7,7 +7,8 @@ from typing import Any
 from ..issues import Issue, Severity
 from ..loading import PathElem, RecordFile, format_path
 
-#: What an ANCHORS function yields: a path a rule may report at, and whether at its key.
+#: What an ANCHORS function yields: a path a cross-record rule reads or may report at, and
+#: whether a finding there points at its key.
 Anchor = tuple[tuple[PathElem, ...], bool]
 
 

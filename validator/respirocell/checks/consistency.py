@@ -190,6 +190,8 @@ def check_sponsors(record: RecordFile) -> Iterator[Issue]:
 
 
 def dose_anchors(record: RecordFile) -> Iterator[Anchor]:
+    if record.kind == "CellSource":
+        yield ("product_form",), False
     for i, _ in items(record.data, "arms"):
         yield ("arms", i, "dose", "unit"), False
 

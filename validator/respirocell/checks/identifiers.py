@@ -151,6 +151,7 @@ def _check_dates(record: RecordFile) -> Iterator[Issue]:
 def orcid_anchors(record: RecordFile) -> Iterator[Anchor]:
     for i, _ in items(record.data.get("curation"), "curators"):
         yield ("curation", "curators", i, "name"), False
+        yield ("curation", "curators", i, "orcid"), False
 
 
 def check_orcid_names(corpus: Corpus) -> Iterator[Issue]:
