@@ -6,9 +6,10 @@ PMIDs and PMCIDs unique to each copy (so the duplicate-study rule does not fire)
 conditions and cell sources are copied as they are. The generated corpus must validate with no
 errors before anything is timed.
 
-Both tools run as a user runs them: as subprocesses, on the same files, in one run. Wall-clock
-times are the best of ``--repeat`` runs (one run above ``--single-run-above`` files); peak memory
-is the child's max RSS from ``os.wait4``. Nothing here asserts a timing: it measures and prints
+Both tools run as a user runs them: as subprocesses, on the same files, in one run, taking
+turns (a, b, a, b) so that a shared machine's swings weigh on both alike. Wall-clock times are
+the best of ``--repeat`` runs (one run above ``--single-run-above`` files); peak memory is the
+child's max RSS from ``os.wait4``. Nothing here asserts a timing: it measures and prints
 a markdown table.
 
     python benchmarks/bench_validate.py --sizes 1,10000,100000
@@ -30,6 +31,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA = REPO / "schema" / "respirocell.yaml"
@@ -57,7 +59,7 @@ def _respirocell() -> list[str]:
     return [script] if script else [sys.executable, "-m", "respirocell"]
 
 
-def _validate_json(cwd: Path, *paths: str) -> dict:
+def _validate_json(cwd: Path, *paths: str) -> dict[str, Any]:
     done = subprocess.run([*_respirocell(), "validate", "--format", "json", *paths], cwd=cwd,
                           capture_output=True, text=True, check=False)
     if done.returncode not in (0, 1):
@@ -217,9 +219,25 @@ def run_once(cmd: Sequence[str], cwd: Path) -> Run:
 
 
 def best_of(cmd: Sequence[str], cwd: Path, repeat: int) -> Run:
-    runs = [run_once(cmd, cwd) for _ in range(repeat)]
-    best = min(runs, key=lambda r: r.seconds)
-    return Run(best.seconds, max(r.max_rss_mib for r in runs), best.returncode)
+    return in_turns([cmd], cwd, repeat)[0]
+
+
+def in_turns(cmds: Sequence[Sequence[str]], cwd: Path, repeat: int) -> list[Run]:
+    """The best of ``repeat`` runs of each command, run in turns (a, b, a, b, ...): a shared
+    machine that slows down or speeds up during the benchmark weighs on both tools alike."""
+    runs: list[list[Run]] = [[] for _ in cmds]
+    for _ in range(repeat):
+        for cmd, done in zip(cmds, runs, strict=True):
+            done.append(run_once(cmd, cwd))
+    return [Run(min(r.seconds for r in done), max(r.max_rss_mib for r in done),
+                min(done, key=lambda r: r.seconds).returncode) for done in runs]
+
+
+def mine_and_peer(mine: Sequence[str], peer: Sequence[str] | None, cwd: Path, repeat: int) -> tuple[Run, Run | None]:
+    if peer is None:
+        return best_of(mine, cwd, repeat), None
+    ours, theirs = in_turns([mine, peer], cwd, repeat)
+    return ours, theirs
 
 
 def _fmt_s(run: Run | None) -> str:
@@ -269,7 +287,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         help_run = best_of([*rc, "--help"], REPO, max(args.repeat, 5))
         rows.append(f"| `respirocell --help` | - | {_fmt_s(help_run)} | {_fmt_mib(help_run)} | - | - | - |")
-        peer_one: Run | None = None
         for n in sizes:
             dest = base / f"corpus-{n}"
             t0 = time.perf_counter()
@@ -286,19 +303,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             rel = [os.path.relpath(p, dest) for p in files]
 
             # One record, the pre-commit case: the rest of the corpus is there for references.
-            one = best_of([*rc, "validate", rel[0]], dest, args.repeat)
-            if peer and peer_one is None:
-                peer_one = best_of([peer, "-s", str(SCHEMA), "-C", "Study", rel[0]], dest, args.repeat)
+            one, peer_one = mine_and_peer([*rc, "validate", rel[0]],
+                                          [peer, "-s", str(SCHEMA), "-C", "Study", rel[0]] if peer else None,
+                                          dest, args.repeat)
             rows.append(f"| validate 1 record (corpus of {n:,}) | 1 | {_fmt_s(one)} | {_fmt_mib(one)} | "
                         f"{_fmt_s(peer_one)} | {_fmt_mib(peer_one)} | {_ratio(one, peer_one)} |")
 
             # Every record.
             if n > 1:
-                full = best_of([*rc, "validate", "records"], dest, repeat)
+                peer_here = peer if n <= args.peer_max else None
+                full, peer_full = mine_and_peer(
+                    [*rc, "validate", "records"],
+                    [peer_here, "-s", str(SCHEMA), "-C", "Study", *rel] if peer_here else None, dest, repeat)
                 validate_times[n] = full
-                peer_full = None
-                if peer and n <= args.peer_max:
-                    peer_full = best_of([peer, "-s", str(SCHEMA), "-C", "Study", *rel], dest, repeat)
                 rows.append(f"| validate all records | {n:,} | {_fmt_s(full)} | {_fmt_mib(full)} | "
                             f"{_fmt_s(peer_full)} | {_fmt_mib(peer_full)} | {_ratio(full, peer_full)} |")
                 # The same corpus where every record has a finding: positions for every one.
@@ -306,10 +323,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 bad_files = generate(args.records, bad, n, with_findings=True)
                 bad_rel = [os.path.relpath(p, bad) for p in bad_files]
                 _validate_json(bad, "records")  # warm the page cache
-                flagged = best_of([*rc, "validate", "records"], bad, repeat)
-                peer_bad = None
-                if peer and n <= args.peer_max:
-                    peer_bad = best_of([peer, "-s", str(SCHEMA), "-C", "Study", *bad_rel], bad, repeat)
+                flagged, peer_bad = mine_and_peer(
+                    [*rc, "validate", "records"],
+                    [peer_here, "-s", str(SCHEMA), "-C", "Study", *bad_rel] if peer_here else None, bad, repeat)
                 rows.append(f"| validate all records, each with a finding | {n:,} | {_fmt_s(flagged)} | "
                             f"{_fmt_mib(flagged)} | {_fmt_s(peer_bad)} | {_fmt_mib(peer_bad)} | "
                             f"{_ratio(flagged, peer_bad)} |")
