@@ -121,22 +121,17 @@ def _run(roots: list[Path], files: list[Path] | None, jobs: int | None, *,
     # The cyclic garbage collector is paused for the run: the records hold no cycles, and
     # walking millions of fresh objects again and again costs a third of the time.
     with _no_gc():
-        return _run_checks(roots, files, jobs, keep_data)
-
-
-def _run_checks(roots: list[Path], files: list[Path] | None, jobs: int | None,
-                keep_data: bool) -> tuple[Report, list[RecordFile]]:
-    checked = _check_all(discover(roots) if files is None else list(files), jobs, keep_data)
-    corpus = Corpus.build(roots, [record for record, _, _ in checked])
-    report = Report(files_checked=len(checked), records_checked=sum(1 for r, _, _ in checked if r.parsed))
-    for record, issues, linked in checked:
-        report.extend(issues)
-        if linked:
-            for rule in LINK_RULES:
-                report.extend(rule(record, corpus))
-    for corpus_rule in CORPUS_RULES:
-        report.extend(corpus_rule(corpus))
-    return report.finish(), [record for record, _, _ in checked if record.parsed]
+        checked = _check_all(discover(roots) if files is None else list(files), jobs, keep_data)
+        corpus = Corpus.build(roots, [record for record, _, _ in checked])
+        report = Report(files_checked=len(checked), records_checked=sum(1 for r, _, _ in checked if r.parsed))
+        for record, issues, linked in checked:
+            report.extend(issues)
+            if linked:
+                for rule in LINK_RULES:
+                    report.extend(rule(record, corpus))
+        for corpus_rule in CORPUS_RULES:
+            report.extend(corpus_rule(corpus))
+        return report.finish(), [record for record, _, _ in checked if record.parsed]
 
 
 class InvalidCorpusError(Exception):

@@ -2,10 +2,10 @@
 
 Record rules ``(record) -> Iterator[Issue]`` read one record and nothing else. Link rules
 ``(record, corpus) -> Iterator[Issue]`` check one record against others; corpus rules
-``(corpus) -> Iterator[Issue]`` see every record. A rule that reports findings about a record
-after its file was parsed declares the paths it reads and may point at in ``ANCHORS``: their
-positions are kept from the one parse, and a validation run keeps only their values (the rest
-of each record is never sent between processes). Rules read data defensively (a record may also have schema errors)
+``(corpus) -> Iterator[Issue]`` see every record. A rule that reads or reports about a record
+after its file was parsed declares those paths in ``ANCHORS``: their positions are kept from
+the one parse, and a validation run keeps only their values (the rest of a record is never
+sent between processes). Rules read data defensively (a record may also have schema errors)
 and never raise on odd input.
 """
 
