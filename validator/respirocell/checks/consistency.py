@@ -28,8 +28,7 @@ STOPPED = {"terminated", "suspended", "withdrawn"}
 def check_consistency(record: RecordFile) -> Iterator[Issue]:
     data = record.data
     yield from _provenance(record)
-    marked = data.get("not_reported")
-    marked = set(marked) if isinstance(marked, list) and all(isinstance(m, str) for m in marked) else set()
+    marked = _not_reported(data)
     for field in schema.recommended(record.kind or "Record"):
         if field not in data and field not in marked and not _exempt(record, field):
             yield issue(record, "recommended-field", f"'{field}' is empty; fill it in if the sources give it",
@@ -40,7 +39,16 @@ def check_consistency(record: RecordFile) -> Iterator[Issue]:
             yield issue(record, "not-reported-conflict", f"'{field}' is listed in not_reported but has a value",
                         ("not_reported", i), suggestion=f"remove '{field}' from not_reported")
     if record.kind == "Study":
-        yield from _study(record)
+        yield from _citations(record)
+        yield from _evidence_and_status(record, marked)
+        yield from _arms(record, marked)
+        yield from _results(record)
+
+
+def _not_reported(data: dict[str, Any]) -> set[str]:
+    """The fields a curator marked as given by no cited source."""
+    marked = data.get("not_reported")
+    return {m for m in marked if isinstance(m, str)} if isinstance(marked, list) else set()
 
 
 def _exempt(record: RecordFile, field: str) -> bool:
@@ -75,7 +83,8 @@ def _provenance(record: RecordFile) -> Iterator[Issue]:
                     at_key=True, suggestion=f"add '{name}' to the fields of the source it was read in")
 
 
-def _study(record: RecordFile) -> Iterator[Issue]:
+def _citations(record: RecordFile) -> Iterator[Issue]:
+    """A study cites what it was read from, and every source named in it is cited."""
     data = record.data
     cited = {ident for _, ident in study_identifiers(data)}
     for i, pub in items(data, "publications"):
@@ -94,7 +103,10 @@ def _study(record: RecordFile) -> Iterator[Issue]:
             yield issue(record, "uncited-source", f"'{source}' is not among this study's registrations or publications",
                         path, suggestion="cite it under registrations: or publications:, or correct the identifier")
 
-    # Evidence basis must match what is cited and recorded.
+
+def _evidence_and_status(record: RecordFile, marked: set[str]) -> Iterator[Issue]:
+    """The evidence basis matches what is cited and recorded; the status matches the rest."""
+    data = record.data
     basis = data.get("evidence_basis")
     has_results = any(isinstance(o.get("result"), dict) for _, o in items(data, "outcomes"))
     if basis == "published_results" and not any(True for _ in items(data, "publications")):
@@ -112,30 +124,29 @@ def _study(record: RecordFile) -> Iterator[Issue]:
                     ("outcomes",) if "outcomes" in data else (),
                     suggestion="add the primary outcome with role: primary; if the sources name none, give the "
                     "outcomes role: not_stated")
-    marked = data.get("not_reported")
-    if status in STOPPED and not text(data, "status_reason") and not (
-            isinstance(marked, list) and "status_reason" in marked):
+    if status in STOPPED and not text(data, "status_reason") and "status_reason" not in marked:
         yield issue(record, "recommended-field", f"status is {status} but status_reason is empty", ("status",),
                     severity=Severity.WARNING, suggestion="copy the reason the registry gives; if it gives none, add "
                     "not_reported: [status_reason]")
-    enrollment = data.get("enrollment") if isinstance(data.get("enrollment"), dict) else {}
-    total = number(enrollment, "count")
-    if status == "withdrawn" and enrollment.get("type") == "actual" and total:
+    total = number(data.get("enrollment"), "count")
+    if status == "withdrawn" and text(data.get("enrollment"), "type") == "actual" and total:
         yield issue(record, "status-mismatch", f"a withdrawn study enrolled nobody, but enrollment.count is {total:g}",
                     ("enrollment", "count"), suggestion="check the status and the enrollment against the registry")
 
-    # Arms: unique ids, sizes within the total, dose ranges (units against the product: check_dose_units).
+
+def _arms(record: RecordFile, marked: set[str]) -> Iterator[Issue]:
+    """Unique arm ids, arm sizes within the total, dose ranges (units against the product:
+    check_dose_units)."""
     seen: dict[str, int] = {}
     arm_total = 0.0
-    for i, arm in items(data, "arms"):
+    for i, arm in items(record.data, "arms"):
         arm_id = text(arm, "id")
         if arm_id is not None:
             if arm_id in seen:
                 yield issue(record, "duplicate-id", f"arm id '{arm_id}' is used twice in this study", ("arms", i, "id"))
             seen[arm_id] = i
         arm_total += number(arm, "participants") or 0
-        if arm.get("role") == "experimental" and "cell_source" not in arm and not (
-                isinstance(marked, list) and "cell_source" in marked):
+        if arm.get("role") == "experimental" and "cell_source" not in arm and "cell_source" not in marked:
             yield issue(record, "recommended-field", "an experimental arm has no cell_source", ("arms", i),
                         severity=Severity.WARNING, suggestion="name the CellSource record of the product given; if "
                         "no source says what the product is, add not_reported: [cell_source]")
@@ -150,11 +161,16 @@ def _study(record: RecordFile) -> Iterator[Issue]:
             yield issue(record, "dose-mismatch", "dose_interval is set but dose_count is 1",
                         ("arms", i, "dose_interval"),
                         suggestion="remove dose_interval, or correct dose_count")
+    total = number(record.data.get("enrollment"), "count")
     if total is not None and arm_total > total:
         yield issue(record, "enrollment-exceeded", f"the arms' participants add up to {arm_total:g}, more than the "
                     f"study's enrollment of {total:g}", ("enrollment", "count"),
                     suggestion="check the arm sizes and the total against the source")
-    for i, outcome in items(data, "outcomes"):
+
+
+def _results(record: RecordFile) -> Iterator[Issue]:
+    """Confidence intervals are ordered, complete and hold their estimate."""
+    for i, outcome in items(record.data, "outcomes"):
         result = outcome.get("result")
         if not isinstance(result, dict):
             continue
