@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -55,12 +56,12 @@ def base_corpus(tmp_path: Path) -> Path:
     return build_corpus(tmp_path)
 
 
-def built_once(tmp_path_factory: pytest.TempPathFactory, worker_id: str, name: str,
-               build: Callable[[Path], object]) -> Path:
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], object]) -> Path:
     """A folder ``build`` fills, made once per test run however many xdist workers ask for it:
     the first takes a lock and builds, the others wait and reuse (the same files for all)."""
     base = tmp_path_factory.getbasetemp()
-    shared = base if worker_id == "master" else base.parent  # this run's folder, not an earlier one's
+    # An xdist worker's folder sits in the run's own one, which the workers share (never an earlier run's).
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     target = shared / name
     try:
         import fcntl
@@ -78,8 +79,8 @@ def built_once(tmp_path_factory: pytest.TempPathFactory, worker_id: str, name: s
 
 
 @pytest.fixture(scope="session")
-def real_site(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site of the committed records (every download), built once per run; read it, never change it."""
     from respirocell.site import build_site
 
-    return built_once(tmp_path_factory, worker_id, "real-site", lambda out: build_site([REPO / "records"], out))
+    return built_once(tmp_path_factory, "real-site", lambda out: build_site([REPO / "records"], out))
