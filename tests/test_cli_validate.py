@@ -159,3 +159,24 @@ def test_orcid_format_hints(in_corpus: Path, line: str, hint: str) -> None:
     study.write_text(study.read_text().replace("      orcid: 0000-0002-1825-0097", line))
     doc = json.loads(CliRunner().invoke(cli, ["validate", "--format", "json"]).output)
     assert [(i["code"], i["suggestion"]) for i in doc["issues"]] == [("invalid-format", hint)]
+
+
+@pytest.mark.parametrize(("old", "new", "hint"), [
+    ("  - doi: 10.5555/respirocell.test.1", "  - doi: https://doi.org/10.5555/respirocell.test.1",
+     "drop the link prefix: 10.5555/respirocell.test.1"),
+    ('    pmid: "10000001"', '    pmid: "PMID 10000001"', 'give only the digits: "10000001"'),
+    ("countries: [US, NO]", "countries: [usa, NO]", "use the two-letter ISO code in capitals, e.g. 'US'"),
+    ("start_date: 2018-03", "start_date: March 2018",
+     "write dates as YYYY-MM-DD (or YYYY-MM / YYYY where allowed), e.g. 2013-05-01"),
+    ("    dose_interval: P1W", "    dose_interval: weekly",
+     "write durations like P28D (28 days), P6M (6 months), P1Y (1 year), PT48H (48 hours)"),
+])
+def test_format_hints_follow_the_schema_type_or_field(in_corpus: Path, old: str, new: str, hint: str) -> None:
+    """Hints are chosen by what the schema names the form (a type such as Duration, or a field
+    such as doi), so they hold when a pattern is rewritten."""
+    study = in_corpus / "studies" / "test-study-base.yaml"
+    text = study.read_text()
+    assert old in text
+    study.write_text(text.replace(old, new, 1))
+    doc = json.loads(CliRunner().invoke(cli, ["validate", "--format", "json"]).output)
+    assert ("invalid-format", hint) in [(i["code"], i["suggestion"]) for i in doc["issues"]]

@@ -40,7 +40,9 @@ class Slot:
     recommended: bool
     description: str | None
     slot_uri: str | None
-    pattern: str | None
+    #: The type that gives the slot its pattern (RecordId, Duration, IsoDate for a date of
+    #: several forms), or None: what a hint for a value of the wrong form is chosen by.
+    pattern_type: str | None
 
 
 @dataclass(frozen=True)
@@ -87,11 +89,11 @@ def slots(cls: str) -> dict[str, Slot]:
 
 
 def _slot(name: str, info: dict[str, Any]) -> Slot:
-    pattern = info.get("pattern") or next((a.get("pattern") for a in info.get("any_of", []) if a.get("pattern")),
-                                          None)
+    pattern_type = info["range"] if info.get("pattern") else \
+        next((a["range"] for a in info.get("any_of", []) if a.get("pattern")), None)
     return Slot(name=name, range=info["range"], kind=info["kind"], multivalued=info["multivalued"],
                 required=info["required"], recommended=info["recommended"], description=info.get("description"),
-                slot_uri=info.get("slot_uri"), pattern=pattern)
+                slot_uri=info.get("slot_uri"), pattern_type=pattern_type)
 
 
 def slot(cls: str, name: str) -> Slot | None:

@@ -19,6 +19,7 @@ from typing import Any
 from . import package_data
 from .issues import Issue
 from .loading import PathElem, RecordFile, format_path, leaves
+from .schema import slot as schema_slot
 from .yaml_core import shown
 
 JSON_TYPES = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
@@ -143,7 +144,7 @@ def _translate(record: RecordFile, error: Any) -> Iterator[Issue]:
     elif kind == "pattern":
         yield _issue(record, "invalid-format",
                      f"{shown(repr(instance))} does not have the form '{_field_name(path)}' needs.{expected}",
-                     path, suggestion=_pattern_hint(instance, schema.get("pattern", "")))
+                     path, suggestion=_pattern_hint(instance, _form_of(schema_path)))
     elif kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         bound = "at least" if "inimum" in kind else "at most"
         yield _issue(record, "out-of-range",
@@ -154,7 +155,7 @@ def _translate(record: RecordFile, error: Any) -> Iterator[Issue]:
         if isinstance(instance, str):
             yield _issue(record, "invalid-format", f"{shown(repr(instance))} does not have the form "
                          f"'{_field_name(path)}' needs.{expected}", path,
-                         suggestion=_pattern_hint(instance, schema["anyOf"][0]["pattern"]))
+                         suggestion=_pattern_hint(instance, _form_of(schema_path)))
         else:
             yield _type_issue(record, path, instance, ["string"], description)
     elif kind == "minItems":
@@ -222,28 +223,39 @@ def _number_hint(text: str) -> str | None:
     return f"write it as {cleaned} (without quotes, commas or spaces)"
 
 
-def _pattern_hint(value: Any, pattern: str) -> str | None:
+def _form_of(schema_path: list[Any]) -> str:
+    """What a failing pattern belongs to, by its name in the schema: the slot's type when the
+    type carries the pattern (RecordId, Duration, IsoDate ...), else the slot (doi, pmid, orcid).
+    Schema paths here are absolute: $defs / class / properties / slot / ..."""
+    if len(schema_path) < 4 or schema_path[0] != "$defs" or schema_path[2] != "properties":
+        return ""
+    slot = schema_slot(str(schema_path[1]), str(schema_path[3]))
+    return (slot.pattern_type or slot.name) if slot is not None else ""
+
+
+def _pattern_hint(value: Any, form: str) -> str | None:
+    """How to write ``value`` in the form the schema names ``form``."""
     if not isinstance(value, str):
         return None
-    if pattern.startswith("^10\\.") and "doi.org/" in value:
+    if form == "doi" and "doi.org/" in value:
         return f"drop the link prefix: {value.split('doi.org/', 1)[1]}"
-    if pattern.startswith("^10\\.") and value.lower().startswith("doi:"):
+    if form == "doi" and value.lower().startswith("doi:"):
         return f"drop the 'doi:' prefix: {value[4:].strip()}"
-    if pattern == "^[a-z0-9]+(-[a-z0-9]+)*$":
+    if form == "RecordId":
         slug = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
         return f"use lower-case letters, digits and hyphens, e.g. '{slug}'" if slug else None
-    if pattern == "^[A-Z]{2}$":
+    if form == "CountryCode":
         return f"use the two-letter ISO code in capitals, e.g. '{value.upper()[:2]}'"
-    if pattern.startswith("^P(?!$)"):
+    if form == "Duration":
         return "write durations like P28D (28 days), P6M (6 months), P1Y (1 year), PT48H (48 hours)"
-    if "[0-9]{4}(-(0[1-9]" in pattern or "[0-9]{4}-(0[1-9]" in pattern or pattern == "^[0-9]{4}$":
+    if form in ("IsoDate", "YearMonth", "Year"):
         return "write dates as YYYY-MM-DD (or YYYY-MM / YYYY where allowed), e.g. 2013-05-01"
-    if pattern.startswith("^[0-9]{4}-[0-9]{4}"):
+    if form == "orcid":
         bare = value.rsplit("/", 1)[-1]
         return f"write only the iD, e.g. {bare}" if bare != value else "write the iD as 0000-0002-1825-0097"
-    if pattern.startswith("^PMC"):
+    if form == "pmcid":
         return f"write it as PMC followed by digits, e.g. PMC{re.sub(r'[^0-9]', '', value) or '3747729'}"
-    if pattern.startswith("^[1-9][0-9]{0,8}$"):
-        digits = re.sub(r"\D", "", value)
+    if form == "pmid":
+        digits = re.sub(r"[^0-9]", "", value)
         return f"give only the digits: \"{digits}\"" if digits else None
     return None
