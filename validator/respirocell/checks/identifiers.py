@@ -64,7 +64,7 @@ def check_identifiers(record: RecordFile) -> Iterator[Issue]:
         if form is not None and not form.match(trial_id):
             fits = [r for r in registry_for(trial_id) if r != registry]
             name = prefix_table()[registry]["name"]
-            hint = (f"this looks like a {prefix_table()[fits[0]]['name']} id: set registry: {fits[0]}" if fits
+            hint = (f"the id has the form of {fits[0]} ids: set registry: {fits[0]}" if fits
                     else f"{name} ids match {form.pattern}; copy the id exactly from the registry page")
             yield issue(record, "invalid-identifier", f"'{trial_id}' is not a valid {name} id",
                         ("registrations", i, "trial_id"), suggestion=hint)

@@ -50,8 +50,12 @@ def check_references(record: RecordFile, corpus: Corpus) -> Iterator[Issue]:
         else:
             message = f"no {label} has the id '{rid}'"
         close = difflib.get_close_matches(rid, corpus.ids_of(kind), n=1, cutoff=0.6)
-        suggestion = (f"did you mean '{close[0]}'?" if close else
-                      f"add records/{target.folder}/{rid}.yaml (respirocell new {target.cli_name} {rid})")
+        if close:
+            suggestion = f"did you mean '{close[0]}'?"
+        elif kinds - {None}:  # a new record under this id would clash with the existing one
+            suggestion = f"name a {label} here: its id is its file name in records/{target.folder}/"
+        else:
+            suggestion = f"add records/{target.folder}/{rid}.yaml (respirocell new {target.cli_name} {rid})"
         yield issue(record, "dangling-reference", message, path, suggestion=suggestion)
 
 
