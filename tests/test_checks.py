@@ -20,6 +20,7 @@ import pytest
 from respirocell import checks, schema
 from respirocell.checks import consistency, identifiers, layout, references, terms, text
 from respirocell.corpus import Corpus
+from respirocell.identifiers import pattern, registries, registry_for
 from respirocell.issues import Issue, Severity
 from respirocell.loading import RecordFile, parse_record
 
@@ -113,12 +114,21 @@ def test_identifiers_countries_and_dates() -> None:
         ("invalid-identifier", "outcomes[0].source"), ("invalid-identifier", "outcomes[1].source"),
         ("invalid-identifier", "registrations[1].trial_id"), ("invalid-orcid", "curation.curators[0].orcid"),
         ("unknown-country", "countries[1]"), ("unknown-country", "countries[2]")]
-    assert issues["invalid-identifier", "registrations[1].trial_id"].suggestion == \
-        "the id has the form of isrctn ids: set registry: isrctn"
+    wrong_registry = issues["invalid-identifier", "registrations[1].trial_id"]
+    assert wrong_registry.message == "'ISRCTN12345678' is not a valid clinicaltrials id (ClinicalTrials.gov)"
+    assert wrong_registry.suggestion == "the id has the form isrctn uses: set registry: isrctn"
     assert issues["unknown-country", "countries[1]"].suggestion == "use 'GB' (the ISO code)"
     assert (issues["unknown-country", "countries[1]"].line, issues["unknown-country", "countries[1]"].column) == \
         (12, 17)
     assert issues["invalid-date", "curation.created"].severity is Severity.ERROR
+
+
+@pytest.mark.parametrize("registry", registries())
+def test_each_registry_example_fits_its_pattern(registry: str) -> None:
+    """The hint for a malformed id shows the schema's example, so the example must be a valid id."""
+    example = identifiers._example(registry)
+    assert pattern(registry) is not None and pattern(registry).match(example), (registry, example)  # type: ignore[union-attr]
+    assert registry_for(example) == [registry]
 
 
 @rule_test(identifiers.check_identifiers)

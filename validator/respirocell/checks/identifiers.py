@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from .. import package_data
+from .. import package_data, schema
 from ..corpus import Corpus
-from ..identifiers import parse_source, pattern, prefix_table, registries, registry_for
+from ..identifiers import parse_source, pattern, registries, registry_for
 from ..issues import Issue, Severity
 from ..loading import RecordFile
 from ._util import Anchor, issue, items, text
@@ -63,11 +63,10 @@ def check_identifiers(record: RecordFile) -> Iterator[Issue]:
         form = pattern(registry)
         if form is not None and not form.match(trial_id):
             fits = [r for r in registry_for(trial_id) if r != registry]
-            name = prefix_table()[registry]["name"]
-            hint = (f"the id has the form of {fits[0]} ids: set registry: {fits[0]}" if fits
-                    else f"{name} ids match {form.pattern}; copy the id exactly from the registry page")
-            yield issue(record, "invalid-identifier", f"'{trial_id}' is not a valid {name} id",
-                        ("registrations", i, "trial_id"), suggestion=hint)
+            hint = (f"the id has the form {fits[0]} uses: set registry: {fits[0]}" if fits
+                    else f"{registry} ids look like {_example(registry)}; copy the id exactly from the registry page")
+            yield issue(record, "invalid-identifier", f"'{trial_id}' is not a valid {registry} id "
+                        f"({_registry_name(registry)})", ("registrations", i, "trial_id"), suggestion=hint)
     for i, curator in items(data.get("curation"), "curators"):
         orcid = text(curator, "orcid")
         if orcid and _ORCID_FORM.fullmatch(orcid) and not orcid_ok(orcid):
@@ -102,6 +101,17 @@ def _check_source(record: RecordFile, source: str, path: tuple[Any, ...]) -> Ite
         form = _DOI if key == "doi" else pattern(key)
         if form is not None and not form.match(local):
             yield issue(record, "invalid-identifier", f"'{source}' is not a valid {key} identifier", path)
+
+
+def _registry_name(registry: str) -> str:
+    """The registry's name from the schema ("ISRCTN registry (ISRCTN12345678)." -> "ISRCTN registry")."""
+    return str(schema.enum_values("TrialRegistry")[registry].description or registry).split(" (")[0]
+
+
+def _example(registry: str) -> str:
+    """The example id the schema gives for the registry."""
+    description = schema.enum_values("TrialRegistry")[registry].description or ""
+    return description.rsplit(" (", 1)[-1].rstrip(").") if " (" in description else "the registry shows"
 
 
 @cache
