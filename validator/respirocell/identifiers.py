@@ -87,18 +87,25 @@ def _items(data: Any, key: str) -> list[tuple[int, dict[str, Any]]]:
 
 
 @cache
-def converter() -> curies.Converter:
-    """CURIE <-> IRI for the schema's prefixes (JSON-LD context) and Bioregistry's URI prefixes."""
+def schema_prefixes() -> dict[str, str]:
+    """Prefix -> namespace IRI of the schema's prefixes, read by ``curies`` from the generated
+    JSON-LD context (a keyword alias such as ``id: @id`` is not a prefix)."""
     import curies
 
-    context = json.loads(package_data.read_text("_generated/context.jsonld"))["@context"]
-    candidates = [(k, v) for k, v in context.items() if isinstance(v, str) and v.startswith("http")]
-    candidates += [(k, v["@id"]) for k, v in context.items()
-                   if isinstance(v, dict) and v.get("@prefix") and isinstance(v.get("@id"), str)]
-    candidates += [(k, e["uri_prefix"]) for k, e in sorted(prefix_table().items()) if e.get("uri_prefix")]
-    records: dict[str, str] = {}
-    for prefix, uri in candidates:  # the schema's own prefixes first; one prefix per namespace
-        if not prefix.startswith("@") and prefix not in records and uri not in records.values():
+    context = json.loads(package_data.read_text("_generated/context.jsonld"))
+    return {prefix: uri for prefix, uri in curies.Converter.from_jsonld(context).prefix_map.items()
+            if not uri.startswith("@")}
+
+
+@cache
+def converter() -> curies.Converter:
+    """CURIE <-> IRI for the schema's prefixes, then Bioregistry's URI prefixes (one prefix per namespace)."""
+    import curies
+
+    records = dict(schema_prefixes())
+    for prefix, entry in sorted(prefix_table().items()):
+        uri = entry.get("uri_prefix")
+        if uri and prefix not in records and uri not in records.values():
             records[prefix] = uri
     return curies.load_prefix_map(records)
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .export.jsonld import DCAT, SKOS, build_document, dump_bytes, prefixes
+from .export.jsonld import DCAT, SKOS, build_document, dump_bytes
+from .identifiers import schema_prefixes
 from .validation import valid_records
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ class Answer:
 
 
 def prologue() -> str:
-    names = {**prefixes(), "dcat": DCAT, "skos": SKOS}
+    names = {**schema_prefixes(), "dcat": DCAT, "skos": SKOS}
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in sorted(names.items()) if re.fullmatch(r"[A-Za-z_]\w*", p))
 
 

@@ -59,20 +59,6 @@ def context() -> dict[str, Any]:
 
 
 @cache
-def prefixes() -> dict[str, str]:
-    """Prefix -> namespace IRI for every context term usable as a CURIE prefix."""
-    out: dict[str, str] = {}
-    for term, value in context().items():
-        if term.startswith("@"):
-            continue
-        if isinstance(value, str) and value.endswith(("/", "#", ":", "?", "[", "]", "@")):
-            out[term] = value
-        elif isinstance(value, dict) and value.get("@prefix") is True and isinstance(value.get("@id"), str):
-            out[term] = value["@id"]
-    return out
-
-
-@cache
 def base_iri() -> str:
     """The namespace of respirocell's own terms and nodes (the context's ``@vocab``)."""
     return str(context()["@vocab"])
@@ -80,7 +66,7 @@ def base_iri() -> str:
 
 @cache
 def _vocab_prefix() -> str:
-    return next(term for term, iri in sorted(prefixes().items()) if iri == base_iri())
+    return next(term for term, iri in sorted(identifiers.schema_prefixes().items()) if iri == base_iri())
 
 
 @cache

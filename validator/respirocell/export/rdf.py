@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import itertools
 
-from .jsonld import DCAT, prefixes
+from ..identifiers import schema_prefixes
+from .jsonld import DCAT
 
 HEADER = b"# respirocell export: https://w3id.org/respirocell/ (CC0 1.0)\n"
 
@@ -40,6 +41,6 @@ def serialize(jsonld: bytes, fmt: str) -> bytes:
     lines = sorted_ntriples(jsonld)
     if fmt == "ntriples":
         return HEADER + lines
-    names = dict(sorted({**prefixes(), "dcat": DCAT}.items()))
+    names = dict(sorted({**schema_prefixes(), "dcat": DCAT}.items()))
     triples = ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)
     return HEADER + (ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=names) or b"")
