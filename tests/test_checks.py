@@ -84,6 +84,19 @@ def test_id_must_be_the_file_name() -> None:
     assert issue.suggestion == "rename the file to s1.yaml, or set id: other"
 
 
+@rule_test(layout.folder_issue)
+def test_a_record_outside_its_kind_folder() -> None:
+    assert layout.folder_issue(study()) is None
+    misplaced = record("CellSource", "id: copd\nterm: {id: MONDO:0005002}\nsynonyms: [COPD]\n")
+    issue = layout.folder_issue(misplaced)
+    assert issue is not None and (issue.code, issue.line, issue.column) == ("wrong-folder", 1, 1)
+    assert issue.suggestion == "move it to records/conditions/copd.yaml"
+    loose = RecordFile(path=Path("notes", "x.yaml"), display="notes/x.yaml", kind=None, data={"id": "x"})
+    issue = layout.folder_issue(loose)
+    assert issue is not None and issue.code == "unknown-kind"
+    assert issue.suggestion == "move the file to records/studies/, records/cell_sources/ or records/conditions/"
+
+
 @rule_test(layout.check_duplicate_ids)
 def test_an_id_is_used_once_across_kinds() -> None:
     condition = record("Condition", "id: s1\nname: Not a study\n")
@@ -349,5 +362,5 @@ def test_a_hash_after_a_space_ends_the_text() -> None:
 
 
 def test_every_rule_has_a_direct_test() -> None:
-    rules = set(checks.RECORD_RULES) | set(checks.LINK_RULES) | set(checks.CORPUS_RULES)
+    rules = {layout.folder_issue, *checks.RECORD_RULES, *checks.LINK_RULES, *checks.CORPUS_RULES}
     assert sorted(r.__qualname__ for r in rules - TESTED) == []

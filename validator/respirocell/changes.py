@@ -10,6 +10,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from . import schema
 from .loading import discover, find_root, is_record_name
 
 
@@ -51,10 +52,12 @@ def changed_files(roots: list[Path], ref: str) -> list[Path]:
     selected = changed & scope
     # Studies that reference a changed condition or cell source: a cheap byte scan for the id.
     # Deleted files count too: their dependants now dangle.
-    ids = [p.stem.encode() for p in changed if p.parent.name in ("conditions", "cell_sources")]
+    studies = schema.kind("Study").folder
+    referenced = {k.folder for k in schema.kinds() if k.folder != studies}  # what studies point at
+    ids = [p.stem.encode() for p in changed if p.parent.name in referenced]
     if ids:
         for root in {r for r in (find_root(p.resolve()) for p in roots) if r is not None}:
-            for study in discover([root / "studies"]) if (root / "studies").is_dir() else []:
+            for study in discover([root / studies]) if (root / studies).is_dir() else []:
                 try:
                     raw = study.read_bytes() if study.is_file() and not study.is_symlink() else b""
                 except OSError:

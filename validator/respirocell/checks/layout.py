@@ -33,8 +33,9 @@ def folder_issue(record: RecordFile) -> Issue | None:
     guess = guess_kind(record.data)
     name = record.path.name
     if record.kind is None:
-        where = (f"records/{schema.kind(guess).folder}/{name}" if guess
-                 else "records/studies/, records/cell_sources/ or records/conditions/")
+        folders = [f"records/{k.folder}/" for k in schema.kinds()]
+        where = f"records/{schema.kind(guess).folder}/{name}" if guess else \
+            f"{', '.join(folders[:-1])} or {folders[-1]}"
         return issue(record, "unknown-kind", f"'{record.path.parent.name}/' is not a record folder, so the kind of "
                      "this record is unknown", suggestion=f"move the file to {where}")
     if guess and guess != record.kind and _is_clear(record.data, guess, record.kind):

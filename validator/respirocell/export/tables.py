@@ -79,6 +79,7 @@ def tables_of_schema() -> list[Table]:
                 Column("curation_modified", ("curation", "modified"), "When the record was last changed."),
                 Column("curation_curators", ("curation", "curators"), "Curators' names, |-separated.", joined=True)]
     out: list[Table] = []
+    studies, sources, conditions = (schema.kind(k).folder for k in ("Study", "CellSource", "Condition"))
     for kind in schema.kinds():
         cols = _columns(kind.name)
         cols.insert(1, Column("iri", (), "The record's IRI in the RDF exports."))
@@ -88,14 +89,13 @@ def tables_of_schema() -> list[Table]:
         cols = [Column("study_id", (), "The id of the study the row belongs to."),
                 Column("position", (), "Position of the item in the study record, from 0.", "integer"),
                 *_columns(item_cls)]
-        foreign = [("study_id", "studies", "id")]
+        foreign = [("study_id", studies, "id")]
         if slot_name == "arms":
-            foreign.append(("cell_source", "cell_sources", "id"))
+            foreign.append(("cell_source", sources, "id"))
         out.append(Table(slot_name, cols, ["study_id", "position"], foreign))
     out.append(Table("study_conditions", [Column("study_id", (), "The study's id."),
                                           Column("condition_id", (), "A condition the study names.")],
-                     ["study_id", "condition_id"], [("study_id", "studies", "id"),
-                                                    ("condition_id", "conditions", "id")]))
+                     ["study_id", "condition_id"], [("study_id", studies, "id"), ("condition_id", conditions, "id")]))
     return out
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import schema
 from ..formatting import FormatError
 from ..yaml_core import YamlProblem
 from .client import (
@@ -35,7 +36,7 @@ class AlreadyCurated(Exception):
 def find_study_with(records_dir: Path, nct_id: str) -> Path | None:
     """The study record that registers ``nct_id``, if any (a text search: this runs before any validation)."""
     pattern = re.compile(rf"^\s*trial_id:\s*[\"']?{re.escape(nct_id)}[\"']?\s*$", re.M)
-    for path in sorted((records_dir / "studies").glob("*.yaml")):
+    for path in sorted((records_dir / schema.kind("Study").folder).glob("*.yaml")):
         try:
             if pattern.search(path.read_text(encoding="utf-8")):
                 return path
@@ -69,7 +70,8 @@ def import_draft(nct_id: str | None, *, from_file: Path | None = None, records_d
         existing = find_study_with(records_dir, nct)
         if existing is not None:
             raise AlreadyCurated(nct, existing)
-    conditions = load_condition_records(records_dir / "conditions") if (records_dir / "conditions").is_dir() else []
+    folder = records_dir / schema.kind("Condition").folder
+    conditions = load_condition_records(folder) if folder.is_dir() else []
     try:
         return build_draft(study, conditions=conditions, record_id=record_id, today=today)
     except (AttributeError, KeyError, TypeError, ValueError) as exc:  # a field of an unexpected type

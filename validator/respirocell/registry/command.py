@@ -47,6 +47,7 @@ def import_study(nct_id: str | None, output: Path | None, from_file: Path | None
       respirocell import NCT02097641 --output records/studies/start-msc-ards-phase-2a.yaml
       respirocell import --from-file NCT02097641.json --output -
     """
+    from .. import schema
     from ..loading import display_path
     from .api import AlreadyCurated, import_draft
     from .client import MalformedResponse, RegistryClient, RegistryError, RegistryUnavailable
@@ -75,7 +76,7 @@ def import_study(nct_id: str | None, output: Path | None, from_file: Path | None
     if output is not None and str(output) == "-":
         click.echo(draft.text, nl=False)
         sys.exit(EXIT_OK)
-    target = output or records_dir / "studies" / f"{draft.record_id}.yaml"
+    target = output or records_dir / schema.kind("Study").folder / f"{draft.record_id}.yaml"
     if target.exists():
         click.echo(f"error: {display_path(target)} exists; not overwritten (give --output or --id)", err=True)
         sys.exit(EXIT_FINDINGS)
