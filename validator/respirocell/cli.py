@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 
 import click
 
-from . import __version__
+from . import __version__, schema
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 DEFAULT_RECORDS = Path("records")
@@ -238,7 +238,7 @@ def query(sparql: str | None, query_file: Path | None, records_dir: Path, fmt: s
 
 
 @cli.command("new")
-@click.argument("kind", type=click.Choice(["study", "cell-source", "condition"]))
+@click.argument("kind", type=click.Choice([k.cli_name for k in schema.kinds()]))
 @click.argument("record_id", metavar="ID")
 @click.option("--records-dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_RECORDS,
               show_default=True, help="The records folder to write into.")
