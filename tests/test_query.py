@@ -116,6 +116,20 @@ def test_a_bad_query_is_a_usage_error_with_its_position(tmp_path: Path) -> None:
     assert both.exit_code == 2
 
 
+@pytest.mark.parametrize(("text", "message"), [
+    ("", "the query is empty: write a SELECT or ASK query (see queries/ for examples)"),
+    ("  # only a comment\n", "the query is empty: write a SELECT or ASK query (see queries/ for examples)"),
+    ("DELETE WHERE { ?s ?p ?o }", "DELETE is a SPARQL update: respirocell query only reads the corpus (SELECT or "
+     "ASK); records change through their YAML files"),
+    ("PREFIX ex: <http://example.org/>\n insert data { ex:a ex:b ex:c }", "INSERT is a SPARQL update: respirocell "
+     "query only reads the corpus (SELECT or ASK); records change through their YAML files"),
+])
+def test_an_empty_query_or_an_update_is_a_usage_error_that_says_so(text: str, message: str) -> None:
+    result = CliRunner().invoke(cli, ["query", text, "--records", str(SMALL)])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == f"Error: {message}"
+
+
 def test_a_federated_query_is_refused_before_any_request() -> None:
     """SERVICE would make pyoxigraph send HTTP requests; a query in queries/ runs in CI."""
     runner = CliRunner()

@@ -62,7 +62,17 @@ _NOT_CODE = re.compile(r'''"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)
                        r''''(?:[^'\\\n]|\\.)*'|<[^<>"\s]*>|#[^\n]*''')
 
 
+#: The first keyword of a SPARQL Update request (after any PREFIX and BASE lines).
+_UPDATE = re.compile(r"(?i)^(?:\s|#[^\n]*+|PREFIX\s+[^\s<]*+\s*<[^>]*+>|BASE\s*<[^>]*+>)*+"
+                     r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b")
+
+
 def _execute(store: pyoxigraph.Store, text: str) -> object:
+    if not _NOT_CODE.sub(" ", text).strip():
+        raise QueryError("the query is empty: write a SELECT or ASK query (see queries/ for examples)")
+    if (update := _UPDATE.match(text)) is not None:
+        raise QueryError(f"{update.group(1).upper()} is a SPARQL update: respirocell query only reads the corpus "
+                         "(SELECT or ASK); records change through their YAML files")
     if re.search(r"(?i)\bSERVICE\b", _NOT_CODE.sub(" ", text)):
         raise QueryError("SERVICE (a federated query) is not allowed: respirocell query reads only the corpus and "
                          "never sends a request")
