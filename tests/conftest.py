@@ -79,6 +79,14 @@ def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Calla
 
 
 @pytest.fixture(scope="session")
+def real_records() -> list[Any]:
+    """The committed records, validated once per worker (read them, never change them)."""
+    from respirocell.validation import valid_records
+
+    return valid_records([REPO / "records"])
+
+
+@pytest.fixture(scope="session")
 def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site of the committed records (every download), built once per run; read it, never change it."""
     from respirocell.site import build_site

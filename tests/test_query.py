@@ -15,7 +15,6 @@ from respirocell.cli import cli
 from respirocell.export import render_bytes
 from respirocell.loading import discover, parse_text
 from respirocell.query import corpus_store, prologue, run_query
-from respirocell.validation import valid_records
 
 REPO = Path(__file__).resolve().parent.parent
 RECORDS = REPO / "records"
@@ -31,8 +30,8 @@ def store():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module")
-def rdflib_graph() -> rdflib.Graph:
-    text = render_bytes(valid_records([RECORDS]), "jsonld").decode("utf-8")
+def rdflib_graph(real_records: list) -> rdflib.Graph:
+    text = render_bytes(real_records, "jsonld").decode("utf-8")
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="ConjunctiveGraph is deprecated", category=DeprecationWarning)
         return rdflib.Graph().parse(data=text, format="json-ld")

@@ -23,7 +23,6 @@ from respirocell.site import DOWNLOAD_FORMATS, build_site
 from respirocell.site.build import MARKER
 from respirocell.site.command import FORMATS
 from respirocell.site.views import FORM_GROUPS, slug
-from respirocell.validation import valid_records
 
 RECORDS = REPO / "records"
 #: Hosts a page may link to (plain links only): the records' sources and the project's home.
@@ -33,8 +32,8 @@ LINKING = {"a": "href", "area": "href", "link": "href", "script": "src", "img": 
 
 
 @pytest.fixture(scope="session")
-def records() -> list:
-    return valid_records([RECORDS])
+def records(real_records: list) -> list:
+    return real_records
 
 
 @pytest.fixture(scope="session")

@@ -20,8 +20,6 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import REPO
 
-from respirocell.validation import valid_records
-
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run", "--disable-sync"]
@@ -55,8 +53,8 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def records() -> list[Any]:
-    return valid_records([REPO / "records"])
+def records(real_records: list[Any]) -> list[Any]:
+    return real_records
 
 
 @pytest.fixture(scope="module")
