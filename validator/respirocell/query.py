@@ -68,7 +68,7 @@ _UPDATE = re.compile(r"(?i)^(?:\s|#[^\n]*+|PREFIX\s+[^\s<]*+\s*<[^>]*+>|BASE\s*<
 
 
 def _execute(store: pyoxigraph.Store, text: str) -> object:
-    if not _NOT_CODE.sub(" ", text).strip():
+    if not re.sub(r"#[^\n]*", "", text).strip():
         raise QueryError("the query is empty: write a SELECT or ASK query (see queries/ for examples)")
     if (update := _UPDATE.match(text)) is not None:
         raise QueryError(f"{update.group(1).upper()} is a SPARQL update: respirocell query only reads the corpus "
