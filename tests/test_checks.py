@@ -134,6 +134,9 @@ def test_identifiers_countries_and_dates() -> None:
     assert (issues["unknown-country", "countries[1]"].line, issues["unknown-country", "countries[1]"].column) == \
         (12, 17)
     assert issues["invalid-date", "curation.created"].severity is Severity.ERROR
+    assert all(i.suggestion for i in issues.values())
+    assert issues["invalid-identifier", "outcomes[0].source"].suggestion == \
+        "a DOI is 10., a registrant number, a slash and a suffix, as in doi:10.1000/182"
 
 
 @pytest.mark.parametrize("registry", registries())
@@ -150,6 +153,10 @@ def test_dates_in_order_and_partial_dates_are_spans() -> None:
     assert found(identifiers.check_identifiers(same_month)) == []  # May 2020 may end after the 31st
     backwards = study("start_date: 2020-06\ncompletion_date: 2020-05-31\n")
     assert found(identifiers.check_identifiers(backwards)) == [("date-order", "completion_date", 13, 18)]
+    edited = record("Condition", "id: c\ncuration:\n  created: 2024-05-02\n  modified: 2024-05-01\n")
+    issue, = identifiers.check_identifiers(edited)
+    assert (issue.code, issue.path, issue.line, issue.column) == ("date-order", "curation.modified", 4, 13)
+    assert issue.suggestion == "modified is the day of the last change, on or after created"
 
 
 @rule_test(identifiers.check_orcid_names)
@@ -266,6 +273,7 @@ def test_evidence_status_arms_and_results_agree() -> None:
         ("invalid-range", "outcomes[0].result.estimate", 20, 24),
         ("invalid-range", "outcomes[1].result.ci_lower", 22, 24),
         ("invalid-range", "outcomes[2].result", 24, 13)]
+    assert all(i.suggestion for i in consistency.check_consistency(rec))  # each says how to fix it
     results = study("evidence_basis: registry_results\noutcomes: [{role: safety}]\n")
     assert found(consistency.check_consistency(results), "missing-primary-outcome") == \
         [("missing-primary-outcome", "outcomes", 13, 11)]
@@ -316,8 +324,10 @@ def test_references_resolve_to_the_right_kind() -> None:
         ("arms[0].cell_source", 14, 26, "no cell source has the id 'msc-bn'", "did you mean 'msc-bm'?"),
         ("arms[0].additional_cell_sources[0]", 14, 60, "'copd' is a condition, not a cell source",
          "name a cell source here: its id is its file name in records/cell_sources/"),
-        ("follow_up_of", 12, 15, "a study cannot be a follow-up of itself", None)]
+        ("follow_up_of", 12, 15, "a study cannot be a follow-up of itself",
+         "follow_up_of names the earlier study's id; remove it from the first report")]
     assert {i.code for i in issues} == {"dangling-reference"}
+    assert all(i.suggestion for i in issues)
     lone = record("Study", "id: s9\nconditions: [asthma]\n")
     issue, = references.check_references(lone, corpus(lone))
     assert issue.suggestion == "add records/conditions/asthma.yaml (respirocell new condition asthma)"

@@ -147,3 +147,14 @@ def test_an_integer_too_long_to_convert_is_a_finding_not_a_crash() -> None:
             parse_text(text.encode())
         assert (caught.value.code, caught.value.line, caught.value.column) == ("yaml-syntax", 1, column)
         assert caught.value.message == f"'{'9' * 37}...' is not an integer"
+        assert caught.value.suggestion == "write a plain number without a tag, or put the value in quotes if it is text"
+
+
+@pytest.mark.parametrize(("text", "message"), [("a: !!int abc\n", "'abc' is not an integer"),
+                                               ("a: !!float 1.2.3\n", "'1.2.3' is not a number")])
+def test_a_tagged_value_that_is_no_number_is_a_finding_with_a_hint(text: str, message: str) -> None:
+    with pytest.raises(YamlProblem) as caught:
+        parse_text(text.encode())
+    assert (caught.value.code, caught.value.message, caught.value.line, caught.value.column) == \
+        ("yaml-syntax", message, 1, 4)
+    assert caught.value.suggestion == "write a plain number without a tag, or put the value in quotes if it is text"

@@ -48,6 +48,9 @@ def position(mark: yaml.Mark | None) -> tuple[int | None, int | None]:
     return (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
 
 
+_PLAIN_NUMBER = "write a plain number without a tag, or put the value in quotes if it is text"
+
+
 class _SafeConstructor(yaml.constructor.BaseConstructor):
     """Builds plain dict/list/str/int/float/bool/None; anything else is refused."""
 
@@ -95,7 +98,8 @@ class _SafeConstructor(yaml.constructor.BaseConstructor):
                 return int(text[2:], 8 if text[1] == "o" else 16)
             return int(text, 10)
         except ValueError:  # an explicit tag (!!int abc), or more than 4,300 digits
-            raise YamlProblem("yaml-syntax", f"'{shown(text)}' is not an integer", *position(node.start_mark)) from None
+            raise YamlProblem("yaml-syntax", f"'{shown(text)}' is not an integer", *position(node.start_mark),
+                              suggestion=_PLAIN_NUMBER) from None
 
     def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
         text = str(self.construct_scalar(node)).lower()
@@ -104,7 +108,8 @@ class _SafeConstructor(yaml.constructor.BaseConstructor):
                 return float("-inf") if text.startswith("-") else float("inf")
             return float("nan") if text == ".nan" else float(text)
         except ValueError:
-            raise YamlProblem("yaml-syntax", f"'{shown(text)}' is not a number", *position(node.start_mark)) from None
+            raise YamlProblem("yaml-syntax", f"'{shown(text)}' is not a number", *position(node.start_mark),
+                              suggestion=_PLAIN_NUMBER) from None
 
     def construct_undefined(self, node: yaml.Node) -> Any:
         tag = node.tag.replace("tag:yaml.org,2002:", "!!")

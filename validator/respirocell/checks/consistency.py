@@ -143,7 +143,8 @@ def _arms(record: RecordFile, marked: set[str]) -> Iterator[Issue]:
         arm_id = text(arm, "id")
         if arm_id is not None:
             if arm_id in seen:
-                yield issue(record, "duplicate-id", f"arm id '{arm_id}' is used twice in this study", ("arms", i, "id"))
+                yield issue(record, "duplicate-id", f"arm id '{arm_id}' is used twice in this study", ("arms", i, "id"),
+                            suggestion="give each arm its own id: the exports name an arm by it")
             seen[arm_id] = i
         arm_total += number(arm, "participants") or 0
         if arm.get("role") == "experimental" and "cell_source" not in arm and "cell_source" not in marked:
@@ -185,7 +186,8 @@ def _results(record: RecordFile) -> Iterator[Issue]:
                         suggestion="check the numbers against the source")
         if (lo is None) != (hi is None):
             yield issue(record, "invalid-range", "give both ci_lower and ci_upper, or neither",
-                        ("outcomes", i, "result"))
+                        ("outcomes", i, "result"), suggestion="copy the missing bound from the source, or remove "
+                        "the one given")
 
 
 #: A list item that is only a company's legal form: the rest of the name was split off at a comma.

@@ -23,6 +23,10 @@ _ORCID_FORM = re.compile(r"[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]")
 _ALPHA_2 = re.compile(r"[A-Z]{2}")
 _DOI = re.compile(r"^10\.[0-9]{4,9}/[!-~]+$")
 _DATE_FORM = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
+#: How a literature identifier is written, for the hint on a malformed one.
+_SOURCE_FORMS = {"doi": "a DOI is 10., a registrant number, a slash and a suffix, as in doi:10.1000/182",
+                 "pmid": "a PubMed id is digits only, as in pmid:23172343",
+                 "pmcid": "a PubMed Central id is PMC and digits, as in pmcid:PMC3531190"}
 
 
 def orcid_ok(orcid: str) -> bool:
@@ -100,7 +104,8 @@ def _check_source(record: RecordFile, source: str, path: tuple[Any, ...]) -> Ite
     if key in ("doi", "pmid", "pmcid") or key.isupper():
         form = _DOI if key == "doi" else pattern(key)
         if form is not None and not form.match(local):
-            yield issue(record, "invalid-identifier", f"'{source}' is not a valid {key} identifier", path)
+            yield issue(record, "invalid-identifier", f"'{source}' is not a valid {key} identifier", path,
+                        suggestion=_SOURCE_FORMS.get(key, f"{key} local ids match {form.pattern}"))
 
 
 def _registry_name(registry: str) -> str:
@@ -150,7 +155,8 @@ def _check_dates(record: RecordFile) -> Iterator[Issue]:
         yield issue(record, "date-order", f"completion_date {data['completion_date']} is before start_date "
                     f"{data['start_date']}", ("completion_date",), suggestion="check both dates against the source")
     if "created" in spans and "modified" in spans and spans["modified"][1] < spans["created"][0]:
-        yield issue(record, "date-order", "curation.modified is before curation.created", ("curation", "modified"))
+        yield issue(record, "date-order", "curation.modified is before curation.created", ("curation", "modified"),
+                    suggestion="modified is the day of the last change, on or after created")
     today = dt.date.today()
     for key in ("created", "modified"):
         if key in spans and spans[key][0] > today:

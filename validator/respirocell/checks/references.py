@@ -40,7 +40,8 @@ def check_references(record: RecordFile, corpus: Corpus) -> Iterator[Issue]:
         kinds = corpus.kinds_of(rid)
         if kind in kinds:
             if kind == "Study" and rid == record.record_id:
-                yield issue(record, "dangling-reference", "a study cannot be a follow-up of itself", path)
+                yield issue(record, "dangling-reference", "a study cannot be a follow-up of itself", path,
+                            suggestion="follow_up_of names the earlier study's id; remove it from the first report")
             continue
         target = schema.kind(kind)
         label = target.label
