@@ -23,10 +23,6 @@ from .. import schema
 from ..loading import RecordFile
 from .jsonld import record_iri
 
-#: List-of-object slots of a study that get a table of their own, keyed by the item's id field.
-CHILD_TABLES = {"arms": "id", "outcomes": "id", "registrations": "trial_id", "publications": "citation"}
-#: Bookkeeping kept in the tables: who curated and when (sources are in the RDF export).
-CURATION_COLUMNS = ("curation_created", "curation_modified", "curation_curators")
 _TYPES = {"integer": "integer", "float": "number", "double": "number", "decimal": "number", "boolean": "boolean"}
 
 
@@ -53,7 +49,7 @@ def _columns(cls: str, prefix: tuple[str, ...] = ()) -> list[Column]:
     """The flat columns of class ``cls``: its plain slots, and those of its single nested objects."""
     out: list[Column] = []
     for slot in schema.slots(cls).values():
-        if slot.name in ("notes_",) or (not prefix and slot.name in ("curation", "not_reported")):
+        if not prefix and slot.name in ("curation", "not_reported"):
             continue
         path = (*prefix, slot.name)
         name = "_".join(path)
@@ -73,6 +69,11 @@ def _columns(cls: str, prefix: tuple[str, ...] = ()) -> list[Column]:
     return out
 
 
+def child_tables() -> list[str]:
+    """The lists of objects in a study, each a table of its own (arms, outcomes ...), in schema order."""
+    return [s.name for s in schema.slots("Study").values() if s.kind == "object" and s.multivalued]
+
+
 def tables_of_schema() -> list[Table]:
     """The tables and their columns, from the schema alone."""
     curation = [Column("curation_created", ("curation", "created"), "When the record was first written."),
@@ -84,7 +85,7 @@ def tables_of_schema() -> list[Table]:
         cols = _columns(kind.name)
         cols.insert(1, Column("iri", (), "The record's IRI in the RDF exports."))
         out.append(Table(kind.folder, cols + curation, ["id"]))
-    for slot_name, _ in CHILD_TABLES.items():
+    for slot_name in child_tables():
         item_cls = schema.slots("Study")[slot_name].range
         cols = [Column("study_id", (), "The id of the study the row belongs to."),
                 Column("position", (), "Position of the item in the study record, from 0.", "integer"),
@@ -132,7 +133,7 @@ def build_tables(records: list[RecordFile]) -> dict[str, str]:
         tables[kind.folder].rows.append(_row(tables[kind.folder], data, {"iri": record_iri(kind.name, data["id"])}))
         if kind.name != "Study":
             continue
-        for slot_name in CHILD_TABLES:
+        for slot_name in child_tables():
             for position, item in enumerate(v for v in data.get(slot_name) or [] if isinstance(v, dict)):
                 tables[slot_name].rows.append(_row(tables[slot_name], item,
                                                    {"study_id": data["id"], "position": position}))
