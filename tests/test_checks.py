@@ -202,6 +202,21 @@ def test_ontology_terms(term: str, expected: tuple[str, str] | None, suggestion:
         assert issues[0].line == 2
 
 
+def test_every_term_slot_names_its_ontology_in_the_schema() -> None:
+    named = {(k.name, s.name): s.ontology for k in schema.kinds() for s in schema.slots(k.name).values()
+             if s.range == "OntologyTerm"}
+    assert named == {("CellSource", "cell_type"): "CL", ("CellSource", "tissue"): "UBERON",
+                     ("CellSource", "vesicle_type"): "GO", ("Condition", "term"): "MONDO"}
+
+
+@rule_test(terms.check_terms)
+def test_a_tissue_must_be_an_uberon_term() -> None:
+    source = record("CellSource", "id: x\ntissue: {id: CL:0000037, label: hematopoietic stem cell}\n")
+    issue, = terms.check_terms(source)
+    assert (issue.code, issue.path, issue.line, issue.column) == ("wrong-ontology", "tissue.id", 2, 14)
+    assert issue.message == "'tissue' takes a UBERON term, not CL:0000037"
+
+
 @rule_test(terms.check_terms)
 def test_a_label_that_is_a_synonym_says_so() -> None:
     source = record("CellSource", "id: hsc\ncell_type: {id: CL:0000037, label: HSC}\n")

@@ -136,6 +136,8 @@ def _schema_map() -> str:
                 "recommended": bool(slot.recommended), "description": slot.description,
                 "slot_uri": view.get_uri(slot, expand=False) if slot.slot_uri else None,
             }
+            if slot.annotations and "ontology" in slot.annotations:  # the ontology its term comes from
+                info["ontology"] = str(slot.annotations["ontology"].value)
             if slot.identifier:
                 identifier = slot.name
             if slot.any_of:

@@ -43,6 +43,8 @@ class Slot:
     #: The type that gives the slot its pattern (RecordId, Duration, IsoDate for a date of
     #: several forms), or None: what a hint for a value of the wrong form is chosen by.
     pattern_type: str | None
+    #: The ontology an OntologyTerm slot takes its terms from (MONDO, CL, UBERON, GO), or None.
+    ontology: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ def _slot(name: str, info: dict[str, Any]) -> Slot:
         next((a["range"] for a in info.get("any_of", []) if a.get("pattern")), None)
     return Slot(name=name, range=info["range"], kind=info["kind"], multivalued=info["multivalued"],
                 required=info["required"], recommended=info["recommended"], description=info.get("description"),
-                slot_uri=info.get("slot_uri"), pattern_type=pattern_type)
+                slot_uri=info.get("slot_uri"), pattern_type=pattern_type, ontology=info.get("ontology"))
 
 
 def slot(cls: str, name: str) -> Slot | None:

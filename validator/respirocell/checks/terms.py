@@ -12,18 +12,11 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from .. import package_data
+from .. import package_data, schema
 from ..issues import Issue
 from ..loading import RecordFile
 from ._util import issue, text
 
-#: (kind, field) -> the ontology its term must come from.
-TERM_FIELDS: dict[tuple[str, str], str] = {
-    ("Condition", "term"): "MONDO",
-    ("CellSource", "cell_type"): "CL",
-    ("CellSource", "tissue"): "UBERON",
-    ("CellSource", "vesicle_type"): "GO",
-}
 ADD_TERM = "python tools/add_term.py"
 
 
@@ -38,14 +31,15 @@ def _norm(label: str) -> str:
 
 
 def check_terms(record: RecordFile) -> Iterator[Issue]:
-    for (kind, field), ontology in TERM_FIELDS.items():
-        if record.kind != kind or not isinstance(record.data.get(field), dict):
+    """Each ontology term of the record against the table, in the ontology its slot names in
+    the schema (``annotations: {ontology: CL}``)."""
+    for slot in schema.slots(record.kind or "Record").values():
+        term = record.data.get(slot.name)
+        if slot.ontology is None or not isinstance(term, dict):
             continue
-        term = record.data[field]
         curie, label = text(term, "id"), text(term, "label")
-        if not curie:
-            continue
-        yield from _check_term(record, (field,), curie, label, ontology)
+        if curie:
+            yield from _check_term(record, (slot.name,), curie, label, slot.ontology)
 
 
 def _check_term(record: RecordFile, path: tuple[str, ...], curie: str, label: str | None,
