@@ -136,8 +136,9 @@ def _schema_map() -> str:
                 "recommended": bool(slot.recommended), "description": slot.description,
                 "slot_uri": view.get_uri(slot, expand=False) if slot.slot_uri else None,
             }
-            if slot.annotations and "ontology" in slot.annotations:  # the ontology its term comes from
-                info["ontology"] = str(slot.annotations["ontology"].value)
+            for key in ("ontology", "iri_segment"):  # the slot annotations the runtime reads
+                if slot.annotations and key in slot.annotations:
+                    info[key] = str(slot.annotations[key].value)
             if slot.identifier:
                 identifier = slot.name
             if slot.any_of:

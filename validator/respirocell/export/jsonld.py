@@ -37,9 +37,6 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 ICTRP = "https://trialsearch.who.int/Trial2.aspx?TrialID="
 SAME_AS = "schema:sameAs"
 PROV_ENTITY = "prov:entity"
-#: Multivalued object slot -> the path segment of one item's IRI (the item's key follows).
-ITEM_SEGMENTS: dict[str, str] = {"arms": "arm", "outcomes": "outcome", "publications": "publication",
-                                 "registrations": "registration", "curators": "curator", "sources": "source"}
 #: The data's licence; the registry is published as CC0.
 LICENSE = "https://creativecommons.org/publicdomain/zero/1.0/"
 DCAT = "http://www.w3.org/ns/dcat#"
@@ -152,18 +149,18 @@ def _key(cls: str, data: dict[str, Any]) -> str | None:
     return None
 
 
-def _item_iri(parent: str, slot_name: str, cls: str, index: int | None, data: dict[str, Any]) -> str:
+def _item_iri(parent: str, slot: dict[str, Any], slot_name: str, index: int | None, data: dict[str, Any]) -> str:
     """The IRI of a nested object: its own when it has one (an ontology term, a curator), else
-    its parent's IRI plus the slot (single objects) or the slot's item segment and the item's
-    stable key (never its position)."""
+    its parent's IRI plus the slot (single objects) or the slot's item segment (the schema's
+    ``iri_segment`` annotation) and the item's stable key (never its position)."""
+    cls = slot["range"]
     if cls == "Curator":
         return orcid_iri(data["orcid"]) if isinstance(data.get("orcid"), str) else agent_iri(str(data.get("name")))
     if (ident := _curie_identifier(cls)) is not None:
         return expand(str(data[ident]))
     if index is None:
         return f"{parent}/{slot_name}"
-    segment = ITEM_SEGMENTS.get(slot_name, slot_name)
-    return f"{parent}/{segment}/{_key(cls, data) or index}"
+    return f"{parent}/{slot.get('iri_segment') or slot_name}/{_key(cls, data) or index}"
 
 
 def _links(cls: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -206,7 +203,7 @@ def _node(cls: str, data: dict[str, Any], iri: str, concepts: set[tuple[str, str
             key = f"{_vocab_prefix()}:{name}"  # keep the literal id too (the shapes allow it)
         kind, rng = slot["kind"], slot["range"]
         if kind == "object":
-            out = [_node(rng, item, _item_iri(iri, name, rng, i if slot["multivalued"] else None, item), concepts)
+            out = [_node(rng, item, _item_iri(iri, slot, name, i if slot["multivalued"] else None, item), concepts)
                    for i, item in enumerate(values)]
         elif kind == "reference":
             out = [{"@id": record_iri(rng, item)} for item in values]
