@@ -63,8 +63,7 @@ def _columns(cls: str, prefix: tuple[str, ...] = ()) -> list[Column]:
         if slot.kind == "enum":
             column.enum = None if slot.multivalued else list(schema.enum_values(slot.range))
         elif slot.kind == "type" and not slot.multivalued:
-            base = schema.class_info(cls)["slots"][slot.name].get("range")
-            column.type = _TYPES.get(str(base), "string")
+            column.type = _TYPES.get(slot.range, "string")
         out.append(column)
     return out
 
