@@ -24,3 +24,17 @@ def test_mypy_strict() -> None:
     done = subprocess.run([sys.executable, "-m", "mypy", "validator/respirocell"], cwd=REPO,
                           capture_output=True, text=True)
     assert done.returncode == 0, "run: mypy validator/respirocell\n" + done.stdout
+
+
+def test_no_pattern_takes_other_scripts_digits() -> None:
+    r"""In Python, \d matches any script's digits (full-width, Arabic-Indic ...); identifiers are
+    ASCII, so the package's and the schema's patterns say [0-9] (Bioregistry's, which use \d, are
+    compiled ASCII-only by ``identifiers.pattern``)."""
+    import re
+
+    code = re.compile(r"""re\.(?:compile|match|fullmatch|search|sub)\(\s*r?["'][^"']*\\d""")
+    found = [f"{path.relative_to(REPO)}:{n}" for path in sorted((REPO / "validator" / "respirocell").rglob("*.py"))
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if code.search(line)]
+    schema_lines = (REPO / "schema" / "respirocell.yaml").read_text(encoding="utf-8").splitlines()
+    schema = [n for n, line in enumerate(schema_lines, 1) if "pattern" in line and "\\d" in line]
+    assert found == [] and schema == []

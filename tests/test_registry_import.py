@@ -23,6 +23,7 @@ from respirocell.registry.client import (
     RegistryClient,
     RegistryUnavailable,
     StudyNotFound,
+    check_nct_id,
     retry_after,
 )
 from respirocell.registry.draft import Draft, build_draft, placeholders, render
@@ -540,3 +541,17 @@ def test_retry_after_forms() -> None:
     assert retry_after(None, default=2) == 2
     assert retry_after("Wed, 21 Oct 2015 07:28:10 GMT", default=1, now=lambda: 1445412480.0) == 10
     assert retry_after("soon", default=3) == 3
+    assert retry_after("\u00b2", default=4) == 4  # superscript two: a digit to str.isdigit that float refuses
+    assert retry_after("\u0663", default=5) == 5  # an Arabic-Indic three
+
+
+#: NCT and eight digits of another script (full-width, Arabic-Indic), and ids of the wrong length.
+OTHER_IDS = ["NCT" + "".join(chr(0xFF10 + d) for d in range(8)), "NCT" + "".join(chr(0x0660 + d) for d in range(8)),
+             "NCT0123456", "NCT012345678", "NCT01234567\n0"]
+
+
+@pytest.mark.parametrize("nct_id", OTHER_IDS)
+def test_an_id_of_other_digits_or_length_is_refused(nct_id: str) -> None:
+    with pytest.raises(ValueError, match=r"is not a ClinicalTrials\.gov id"):
+        check_nct_id(nct_id)
+    assert check_nct_id(" nct02097641 ") == "NCT02097641"

@@ -80,10 +80,10 @@ def _execute(store: pyoxigraph.Store, text: str) -> object:
     try:
         return store.query(head + text)
     except SyntaxError as exc:
-        match = re.search(r"error at (\d+):(\d+)", str(exc))
+        match = re.search(r"error at ([0-9]+):([0-9]+)", str(exc))
         line = int(match.group(1)) - head.count("\n") if match else None
         column = int(match.group(2)) if match else None
-        message = re.sub(r"error at \d+:\d+: ?", "", str(exc))
+        message = re.sub(r"error at [0-9]+:[0-9]+: ?", "", str(exc))
         raise QueryError(f"the query does not parse: {message}", line, column) from None
 
 

@@ -27,7 +27,7 @@ DEFAULT_API = "https://clinicaltrials.gov/api/v2"
 #: Points the client at another server (a mirror, or the tests' local server).
 API_ENV = "RESPIROCELL_CTGOV_API"
 USER_AGENT = f"respirocell/{__version__} (+https://github.com/respirocell/respirocell; registry import and drift check)"
-NCT_ID = re.compile(r"^NCT\d{8}$")
+NCT_ID = re.compile(r"NCT[0-9]{8}")  # ASCII digits only: \d takes any script's digits
 
 Study = dict[str, Any]
 
@@ -63,7 +63,7 @@ class MalformedResponse(RegistryError):
 def check_nct_id(nct_id: str) -> str:
     """The id in canonical form (upper case, trimmed); ValueError when it is not NCT plus 8 digits."""
     canonical = nct_id.strip().upper()
-    if not NCT_ID.match(canonical):
+    if not NCT_ID.fullmatch(canonical):
         raise ValueError(f"{nct_id!r} is not a ClinicalTrials.gov id (NCT followed by 8 digits, e.g. NCT02097641)")
     return canonical
 
@@ -145,7 +145,7 @@ def retry_after(value: str | None, default: float, now: Callable[[], float] = ti
     if value is None:
         return default
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # "²" and "٣" are digits to str.isdigit, not to float
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)

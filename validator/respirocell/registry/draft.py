@@ -159,7 +159,7 @@ class _Builder:
             if ref.get("type") not in ("RESULT", "DERIVED") or not ref.get("pmid"):
                 continue
             pub: dict[str, Any] = {"pmid": str(ref["pmid"])}
-            doi = re.search(r"\b(10\.\d{4,9}/[^\s;]+[^\s;.,])", ref.get("citation") or "")
+            doi = re.search(r"\b(10\.[0-9]{4,9}/[^\s;]+[^\s;.,])", ref.get("citation") or "")
             if doi:
                 pub["doi"] = doi.group(1)
             pub["citation"] = " ".join((ref.get("citation") or f"PMID {ref['pmid']}").split())
