@@ -140,7 +140,8 @@ def build_tables(records: list[RecordFile]) -> dict[str, str]:
             tables["study_conditions"].rows.append({"study_id": data["id"], "condition_id": cell(condition)})
     out: dict[str, str] = {}
     for table in tables.values():
-        table.rows.sort(key=lambda r: tuple((int(r[k]) if r[k].isdigit() else 0, r[k]) for k in table.key))
+        table.rows.sort(key=lambda r: tuple((int(r[k]) if r[k].isascii() and r[k].isdigit() else 0, r[k])
+                                            for k in table.key))
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter="\t", lineterminator="\n")
         writer.writerow([c.name for c in table.columns])
