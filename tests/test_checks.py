@@ -142,7 +142,7 @@ def test_identifiers_countries_and_dates() -> None:
 @pytest.mark.parametrize("registry", registries())
 def test_each_registry_example_fits_its_pattern(registry: str) -> None:
     """The hint for a malformed id shows the schema's example, so the example must be a valid id."""
-    example = identifiers._example(registry)
+    _name, example = identifiers.registry_description(registry)
     assert pattern(registry) is not None and pattern(registry).match(example), (registry, example)  # type: ignore[union-attr]
     assert registry_for(example) == [registry]
 

@@ -67,10 +67,11 @@ def check_identifiers(record: RecordFile) -> Iterator[Issue]:
         form = pattern(registry)
         if form is not None and not form.match(trial_id):
             fits = [r for r in registry_for(trial_id) if r != registry]
+            name, example = registry_description(registry)
             hint = (f"the id has the form {fits[0]} uses: set registry: {fits[0]}" if fits
-                    else f"{registry} ids look like {_example(registry)}; copy the id exactly from the registry page")
-            yield issue(record, "invalid-identifier", f"'{trial_id}' is not a valid {registry} id "
-                        f"({_registry_name(registry)})", ("registrations", i, "trial_id"), suggestion=hint)
+                    else f"{registry} ids look like {example}; copy the id exactly from the registry page")
+            yield issue(record, "invalid-identifier", f"'{trial_id}' is not a valid {registry} id ({name})",
+                        ("registrations", i, "trial_id"), suggestion=hint)
     for i, curator in items(data.get("curation"), "curators"):
         orcid = text(curator, "orcid")
         if orcid and _ORCID_FORM.fullmatch(orcid) and not orcid_ok(orcid):
@@ -108,15 +109,12 @@ def _check_source(record: RecordFile, source: str, path: tuple[Any, ...]) -> Ite
                         suggestion=_SOURCE_FORMS.get(key, f"{key} local ids match {form.pattern}"))
 
 
-def _registry_name(registry: str) -> str:
-    """The registry's name from the schema ("ISRCTN registry (ISRCTN12345678)." -> "ISRCTN registry")."""
-    return str(schema.enum_values("TrialRegistry")[registry].description or registry).split(" (")[0]
-
-
-def _example(registry: str) -> str:
-    """The example id the schema gives for the registry."""
-    description = schema.enum_values("TrialRegistry")[registry].description or ""
-    return description.rsplit(" (", 1)[-1].rstrip(").") if " (" in description else "the registry shows"
+def registry_description(registry: str) -> tuple[str, str]:
+    """The registry's name and example id, from its description in the schema:
+    "ISRCTN registry (ISRCTN12345678)." -> ("ISRCTN registry", "ISRCTN12345678")."""
+    description = schema.enum_values("TrialRegistry")[registry].description or registry
+    name, _, example = description.partition(" (")
+    return name, example.rstrip(").") or "the registry shows"
 
 
 @cache

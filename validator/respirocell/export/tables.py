@@ -124,6 +124,7 @@ def _row(table: Table, data: dict[str, Any], extra: dict[str, Any]) -> dict[str,
 def build_tables(records: list[RecordFile]) -> dict[str, str]:
     """File name -> text for every table, and ``datapackage.json`` describing them."""
     tables = {t.name: t for t in tables_of_schema()}
+    children = child_tables()
     for record in records:
         data = record.data
         if record.kind is None or not isinstance(data, dict) or not record.record_id:
@@ -132,7 +133,7 @@ def build_tables(records: list[RecordFile]) -> dict[str, str]:
         tables[kind.folder].rows.append(_row(tables[kind.folder], data, {"iri": record_iri(kind.name, data["id"])}))
         if kind.name != "Study":
             continue
-        for slot_name in child_tables():
+        for slot_name in children:
             for position, item in enumerate(v for v in data.get(slot_name) or [] if isinstance(v, dict)):
                 tables[slot_name].rows.append(_row(tables[slot_name], item,
                                                    {"study_id": data["id"], "position": position}))
