@@ -19,8 +19,9 @@ The canonical form:
   stays at the top. Blank lines are kept (runs collapse to one); no trailing whitespace; LF
   line ends and one final newline.
 
-ruamel.yaml's round-trip mode does the emitting, reading with the same YAML 1.2 core resolver
-as ``loading``. Comments are placed here rather than left in ruamel's comment slots, because
+The data is what ``loading`` reads (libyaml, YAML 1.2 core resolver); the styles of its
+scalars come from libyaml's node tree of the same text; ruamel.yaml's round-trip mode does the
+emitting, with the same resolver. Comments are placed here rather than left in ruamel's comment slots, because
 ruamel files a comment line under the node *before* it, which would carry comments to the
 wrong key when keys are reordered.
 
@@ -48,7 +49,7 @@ from ..issues import Issue, Report
 from ..loading import discover, display_path, find_root, kind_of, parse_text, read_bounded
 from ..yaml_core import YamlProblem
 from .comments import _FastLoader, attach, find_comments, find_nodes, place_comments
-from .emit import WIDTH, _canonical, _dump, _yaml, needs_quotes
+from .emit import WIDTH, _canonical, _dump, needs_quotes, styled
 
 __all__ = ["WIDTH", "FormatError", "FormatResult", "FormatRun", "format_file", "format_paths", "format_text",
            "needs_quotes", "same_data"]
@@ -75,8 +76,8 @@ def format_text(raw: bytes, kind: str | None = None, *, verify: bool = True) -> 
     text = raw.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     try:
         root = yaml.compose(text, Loader=_FastLoader)
-        tree = _yaml().load(text)
-    except (yaml.YAMLError, RuamelError) as exc:
+        tree = styled(root, before, text.split("\n"))
+    except (yaml.YAMLError, RuamelError, ValueError) as exc:
         raise FormatError(f"the formatter cannot read this file: {str(exc).splitlines()[0]}") from None
     place = place_comments(text, find_nodes(root) if root is not None else [])
     canonical = _canonical(tree, kind, (), place.commented_paths(), 0)
