@@ -117,13 +117,6 @@ def _head(path: Path) -> bytes:
         return handle.read(65536)
 
 
-def newest_curation_date(records: list[RecordFile]) -> str | None:
-    """When the evidence last changed: the release date, so a rebuild never depends on the clock."""
-    dates = [_curation(r).get(k) for r in records for k in ("created", "modified")]
-    return max((d for d in dates if isinstance(d, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", d)),
-               default=None)
-
-
 def curators(records: list[RecordFile]) -> list[dict[str, str]]:
     """Everyone who curated a record (name and ORCID), once each, by name: the release's authors."""
     found: dict[str, dict[str, str]] = {}
@@ -217,6 +210,7 @@ def build_release(paths: list[Path], version: str, output: Path, previous_ref: s
     ExportError or OSError."""
     from .export import check_output as check_export
     from .export import write_export
+    from .export.jsonld import latest_curation_date
     from .fsio import remove_leftovers, write_atomic
     from .validation import valid_records
 
@@ -240,7 +234,7 @@ def build_release(paths: list[Path], version: str, output: Path, previous_ref: s
     current = records_by_key(records)
     changes = diff_corpora(old.records, current.records)
     changes.unreadable = [f"old: {u}" for u in old.unreadable]
-    date = newest_curation_date(records)
+    date = latest_curation_date(records)  # when the evidence last changed: a rebuild never depends on the clock
     counts = {k.folder.replace("_", " "): sum(1 for r in records if r.kind == k.name) for k in schema.kinds()}
     authors = curators(records)
 
