@@ -6,14 +6,11 @@ what they show (the result's direction) is the curator's call, so it stays a pla
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from .vocab import normalise
+
 DIRECTION_TODO = "TODO-result-direction"
-
-
-def _norm(text: str) -> str:
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
 
 
 def _groups(groups: list[dict[str, Any]]) -> dict[str, str]:
@@ -22,7 +19,7 @@ def _groups(groups: list[dict[str, Any]]) -> dict[str, str]:
 
 def outcome_result(measure: str, measures: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The result block for the posted outcome measure titled ``measure``, if the registry has one."""
-    posted = next((m for m in measures if _norm(str(m.get("title") or "")) == _norm(measure)), None)
+    posted = next((m for m in measures if normalise(str(m.get("title") or "")) == normalise(measure)), None)
     if posted is None:
         return None
     titles = _groups(posted.get("groups") or [])

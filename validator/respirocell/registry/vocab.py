@@ -78,16 +78,17 @@ def country_code(name: str) -> str | None:
 
 # -- conditions ---------------------------------------------------------------------------
 
-def _norm(text: str) -> str:
+def normalise(text: str) -> str:
+    """Lower-case words of letters and digits, single-spaced: how registry labels are compared."""
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
 
 
 def _variants(text: str) -> set[str]:
     """A term and, for MeSH's inverted form 'Respiratory Distress Syndrome, Adult', the natural order."""
-    out = {_norm(text)}
+    out = {normalise(text)}
     if text.count(",") == 1:
         head, tail = (p.strip() for p in text.split(","))
-        out.add(_norm(f"{tail} {head}"))
+        out.add(normalise(f"{tail} {head}"))
     return {v for v in out if v}
 
 
@@ -111,7 +112,7 @@ def condition_names(records: Iterable[dict[str, Any]]) -> list[ConditionName]:
             continue
         term: dict[str, Any] = data["term"] if isinstance(data.get("term"), dict) else {}
         texts = [data.get("name"), term.get("label"), cid.replace("-", " "), *(data.get("synonyms") or [])]
-        names.extend(ConditionName(cid, _norm(t)) for t in texts if isinstance(t, str) and _norm(t))
+        names.extend(ConditionName(cid, normalise(t)) for t in texts if isinstance(t, str) and normalise(t))
     return names
 
 

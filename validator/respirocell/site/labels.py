@@ -12,8 +12,6 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from .. import schema
-
 #: Values whose humanised spelling ("Phase 1 2", "Fev1") would mislead.
 _SPELLED: dict[str, str] = {
     "early_phase_1": "Early phase 1", "phase_1_2": "Phase 1/2", "phase_2_3": "Phase 2/3",
@@ -32,11 +30,6 @@ REGISTRY_NAMES: dict[str, str] = {
 }
 #: Where a trial id can be looked up when Bioregistry knows no page for its registry.
 WHO_ICTRP = "https://trialsearch.who.int/Trial2.aspx?TrialID="
-
-
-def enum_values(enum: str) -> list[str]:
-    """The permissible values of ``enum`` in the schema's order."""
-    return list(schema.enum_values(enum))
 
 
 def label(value: Any) -> str:

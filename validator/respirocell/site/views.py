@@ -15,7 +15,7 @@ from typing import Any
 from .. import schema
 from ..export import jsonld
 from ..loading import RecordFile
-from .labels import WHO_ICTRP, enum_values, label, year_of
+from .labels import WHO_ICTRP, label, year_of
 
 GITHUB = "https://github.com/respirocell/respirocell/blob/main/records"
 #: Record kind -> the folder its pages live in: the site mirrors records/ (studies/<id>.html).
@@ -108,7 +108,7 @@ def phase_rank(phase: str | None) -> int:
 
 @cache
 def _phase_ranks() -> dict[str, int]:
-    return {p: i + 1 for i, p in enumerate(p for p in enum_values("StudyPhase") if p != "not_applicable")}
+    return {p: i + 1 for i, p in enumerate(p for p in schema.enum_values("StudyPhase") if p != "not_applicable")}
 
 
 def has_results(study: dict[str, Any]) -> bool:
@@ -196,7 +196,7 @@ class Site:
 
     @staticmethod
     def _ordered(facet: str, values: dict[str, str]) -> dict[str, str]:
-        order = {v: i for i, v in enumerate(enum_values(ENUM_FACETS[facet]))} if facet in ENUM_FACETS else {}
+        order = {v: i for i, v in enumerate(schema.enum_values(ENUM_FACETS[facet]))} if facet in ENUM_FACETS else {}
 
         def key(value: str) -> tuple[Any, ...]:
             if facet in ENUM_FACETS:
@@ -219,7 +219,7 @@ class Site:
             "participants": sum(participants(s.data) or 0 for s in originals),
             "with_results": sum(1 for s in studies if has_results(s.data)),
             "phases": [(label(p if p != NOT_GIVEN else "not given"), phases[p])
-                       for p in [*enum_values("StudyPhase"), NOT_GIVEN] if phases.get(p)],
+                       for p in [*schema.enum_values("StudyPhase"), NOT_GIVEN] if phases.get(p)],
             "top_phase": max((s.data.get("phase") for s in studies), key=phase_rank, default=None),
         }
 
