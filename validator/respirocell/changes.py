@@ -15,18 +15,30 @@ from .loading import discover, find_root, is_record_name
 
 
 class ChangeError(Exception):
-    """git could not answer (not a repository, unknown REF): a usage error."""
+    """git could not answer (not installed, not a repository, an unknown ref): a usage error."""
 
 
-def _git(args: list[str], cwd: Path) -> str:
+def run_git(args: list[str], cwd: Path, stdin: bytes | None = None) -> bytes:
+    """git's output; ChangeError with its first line of complaint. Pathspecs are taken literally."""
     try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+        done = subprocess.run(["git", "--literal-pathspecs", *args], cwd=cwd, input=stdin, capture_output=True,
+                              check=False)
     except FileNotFoundError:
         raise ChangeError("git is not installed") from None
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise ChangeError(f"git {args[0]} failed: {message[0] if message else 'no message'}")
-    return done.stdout.decode("utf-8", "surrogateescape")
+    return done.stdout
+
+
+def _git(args: list[str], cwd: Path) -> str:
+    return run_git(args, cwd).decode("utf-8", "surrogateescape")
+
+
+def toplevel(where: Path) -> Path:
+    """The work tree of the git repository around ``where`` (a path that may not exist)."""
+    start = where if where.is_dir() else where.parent if where.parent.is_dir() else Path.cwd()
+    return Path(_git(["rev-parse", "--show-toplevel"], start).strip())
 
 
 def resolve_ref(ref: str, cwd: Path) -> str:
@@ -42,13 +54,12 @@ def resolve_ref(ref: str, cwd: Path) -> str:
 def changed_files(roots: list[Path], ref: str) -> list[Path]:
     """Record files under ``roots`` changed since ``ref`` (committed, staged or not, and new
     untracked ones), and every study that mentions the id of a changed condition or cell source."""
-    start = roots[0] if roots[0].is_dir() else roots[0].parent
-    toplevel = Path(_git(["rev-parse", "--show-toplevel"], start).strip())
-    commit = resolve_ref(ref, toplevel)
-    names = set(_git(["diff", "-z", "--name-only", "--no-renames", commit, "--"], toplevel).split("\0"))
-    names |= set(_git(["ls-files", "-z", "--others", "--exclude-standard"], toplevel).split("\0"))
+    repo = toplevel(roots[0])
+    commit = resolve_ref(ref, repo)
+    names = set(_git(["diff", "-z", "--name-only", "--no-renames", commit, "--"], repo).split("\0"))
+    names |= set(_git(["ls-files", "-z", "--others", "--exclude-standard"], repo).split("\0"))
     scope = {p.resolve() for p in discover(roots)}
-    changed = {(toplevel / n).resolve() for n in names if n and is_record_name(Path(n).name)}
+    changed = {(repo / n).resolve() for n in names if n and is_record_name(Path(n).name)}
     selected = changed & scope
     # Studies that reference a changed condition or cell source: a cheap byte scan for the id.
     # Deleted files count too: their dependants now dangle.

@@ -26,7 +26,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import subprocess
 import tempfile
 from collections import Counter
 from collections.abc import Iterable
@@ -35,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from . import schema
-from .changes import ChangeError, resolve_ref
+from .changes import ChangeError, resolve_ref, run_git, toplevel
 from .loading import RecordFile, discover, load_file
 from .reporters import clean, no_command
 
@@ -50,8 +49,9 @@ LIST_KEYS: dict[str, tuple[str, ...]] = {"arms": ("id",), "outcomes": ("id",), "
                                          "curators": ("orcid", "name"), "sources": ("source",)}
 
 
-class DiffError(Exception):
-    """A side cannot be read (an unknown ref, no repository): a usage error."""
+class DiffError(ChangeError):
+    """A side cannot be read (no records folder, a ref outside the repository): a usage error,
+    as is any ChangeError of git's."""
 
 
 @dataclass(frozen=True)
@@ -115,24 +115,6 @@ def _read_folder(folder: Path) -> Side:
     return records_by_key((load_file(p, folder.resolve()) for p in discover([folder])), folder)
 
 
-def run_git(args: list[str], cwd: Path, stdin: bytes | None = None) -> bytes:
-    """git's output; DiffError with its first line of complaint. Pathspecs are taken literally."""
-    try:
-        done = subprocess.run(["git", "--literal-pathspecs", *args], cwd=cwd, input=stdin, capture_output=True)
-    except FileNotFoundError:
-        raise DiffError("git is not installed") from None
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise DiffError(f"git {args[0]} failed: {message[0] if message else 'no message'}")
-    return done.stdout
-
-
-def toplevel(where: Path) -> Path:
-    """The work tree of the git repository around ``where`` (a path that may not exist)."""
-    start = where if where.is_dir() else where.parent if where.parent.is_dir() else Path.cwd()
-    return Path(run_git(["rev-parse", "--show-toplevel"], start).decode().strip())
-
-
 def _read_ref(commit: str, records: Path, repo: Path) -> Side:
     """The records under ``records`` (a folder of the working tree) as they are at ``commit``."""
     if not records.resolve().is_relative_to(repo.resolve()):
@@ -186,7 +168,7 @@ def read_side(spec: str | None, records: Path = Path("records"), *, old: bool = 
         return replace(_read_folder(Path(spec)), about={"source": "folder", "path": spec})
     try:
         repo = toplevel(records)
-    except DiffError:
+    except ChangeError:
         raise DiffError(f"{spec!r} is not a folder, and {records} is not in a git repository to read a ref from"
                         if spec is not None else "not in a git repository; give OLD") from None
     try:

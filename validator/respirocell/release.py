@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from . import schema
-from .diff import Changes, DiffError, Side, diff_corpora, read_side, records_by_key, render_markdown, toplevel
+from .changes import ChangeError, toplevel
+from .diff import Changes, Side, diff_corpora, read_side, records_by_key, render_markdown
 from .loading import RecordFile, find_root
 
 VERSION = re.compile(r"(?P<year>[0-9]{4})\.(?P<month>0[1-9]|1[0-2])\.(?P<n>0|[1-9][0-9]*)")
@@ -63,7 +64,7 @@ def parse_version(text: str) -> tuple[int, int, int]:
 
 def release_tags(repo: Path) -> dict[tuple[int, int, int], str]:
     """The tags named vYYYY.MM.N, by version."""
-    from .diff import run_git
+    from .changes import run_git
 
     names = run_git(["tag", "--list", "v*"], repo).decode("utf-8", "replace").split()
     return {parse_version(n[1:]): n for n in names if VERSION.fullmatch(n[1:])}
@@ -72,7 +73,7 @@ def release_tags(repo: Path) -> dict[tuple[int, int, int], str]:
 def previous_release(repo: Path | None, version: str) -> str | None:
     """The newest release tag before ``version``; ReleaseError if ``version`` is not newer than
     every tag (its own tag counts only when it is on another commit than HEAD)."""
-    from .changes import ChangeError, resolve_ref
+    from .changes import resolve_ref
 
     key = parse_version(version)
     tags = release_tags(repo) if repo is not None else {}
@@ -222,13 +223,13 @@ def build_release(paths: list[Path], version: str, output: Path, previous_ref: s
     folder = find_root(roots[0].resolve()) or roots[0]
     try:
         repo: Path | None = toplevel(folder)
-    except DiffError:
+    except ChangeError:
         repo = None
     previous = previous_release(repo, version)
     previous = previous_ref if previous_ref is not None else previous
     try:
         old = read_side(previous, folder, old=True) if previous is not None else Side()
-    except DiffError as exc:
+    except ChangeError as exc:
         raise ReleaseError(f"cannot read the previous release: {exc}") from None
     records = valid_records(roots)
     current = records_by_key(records)

@@ -38,11 +38,12 @@ def diff(old: str | None, new: str | None, records: Path, fmt: str) -> None:
       respirocell diff v2026.10.1 v2026.11.1 --format json
       respirocell diff origin/main --format markdown >> "$GITHUB_STEP_SUMMARY"
     """
-    from .diff import DiffError, diff_sides, render_json, render_markdown, render_text
+    from .changes import ChangeError
+    from .diff import diff_sides, render_json, render_markdown, render_text
 
     try:
         changes = diff_sides(old, new, records)
-    except DiffError as exc:
+    except ChangeError as exc:  # a DiffError, or git's
         raise click.BadParameter(str(exc), param_hint="'OLD' / 'NEW'") from None
     if fmt == "json":
         click.echo(render_json(changes), nl=False)
