@@ -179,6 +179,23 @@ def test_yaml_11_traps_are_quoted_and_numbers_dates_kept() -> None:
                    'end: 2014-02\nvalue: 10.0e6\nother: 1e6\nflag: "off"\nbig: "1_000"\nempty: ""\ntilde: "~"\n')
 
 
+def test_a_tagged_scalar_keeps_its_value_not_its_tag() -> None:
+    """Numbers keep their written form (the libyaml node's text) only when it reads back as the
+    same value; a tag the data does not need is dropped, a needed one becomes quotes."""
+    assert format_text(b"a: !!float 1\nb: !!str 12\nc: 2.50\n", None) == b'a: 1.0\nb: "12"\nc: 2.50\n'
+
+
+def test_a_folded_block_keeps_its_authors_line_breaks_while_they_fit() -> None:
+    first, second = "The first line is short.", "The second one is not: " + "it goes on " * 5 + "to the end."
+    raw = f"id: test-x\nnotes: >-\n  {first}\n  {second}\n".encode()
+    assert format_text(raw, None) == raw  # a wrap at the width would have broken elsewhere
+    wider = raw.replace(b"to the end.", b"and on " * 3 + b"past the width.")  # now one line does not fit
+    out = format_text(wider, None)
+    assert out.decode().splitlines()[2] != f"  {first}"  # so it is wrapped afresh, within the width
+    assert all(len(line) <= formatting.WIDTH for line in out.decode().splitlines())
+    assert parse_text(out) == parse_text(wider)
+
+
 def test_long_text_is_folded_within_the_width() -> None:
     words = " ".join(f"word{i}" for i in range(60))
     raw = f"id: test-x\nnotes: {words}\ntitle: 'Short: title'\n".encode()

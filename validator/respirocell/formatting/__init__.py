@@ -21,9 +21,9 @@ The canonical form:
 
 The data is what ``loading`` reads (libyaml, YAML 1.2 core resolver); the styles of its
 scalars come from libyaml's node tree of the same text; ruamel.yaml's round-trip mode does the
-emitting, with the same resolver. Comments are placed here rather than left in ruamel's comment slots, because
-ruamel files a comment line under the node *before* it, which would carry comments to the
-wrong key when keys are reordered.
+emitting, with the same resolver. Comments are placed here rather than left in ruamel's
+comment slots, because ruamel files a comment line under the node *before* it, which would
+carry comments to the wrong key when keys are reordered.
 
 Every result is checked before it is returned: it must parse (with ``loading.parse_text``) to
 exactly the data of the original, keep every comment, and format to itself again. A file

@@ -115,7 +115,9 @@ def styled(node: yaml.Node | None, value: Any, lines: list[str]) -> Any:
             return _folded(node, value, lines)
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool) and not node.style:
-        return _yaml().load(node.value)  # ruamel keeps the number as written (1.0e6, 0.020)
+        written = _yaml().load(node.value)  # ruamel keeps the number as written (1.0e6, 0.020)
+        if isinstance(written, type(value)) and written == value:  # not so for a tagged one (!!float 1)
+            return written
     return value
 
 
