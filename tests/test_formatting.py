@@ -189,6 +189,8 @@ def test_a_folded_block_keeps_its_authors_line_breaks_while_they_fit() -> None:
     first, second = "The first line is short.", "The second one is not: " + "it goes on " * 5 + "to the end."
     raw = f"id: test-x\nnotes: >-\n  {first}\n  {second}\n".encode()
     assert format_text(raw, None) == raw  # a wrap at the width would have broken elsewhere
+    paragraphs = f"id: test-x\nnotes: >-\n  {first}\n  {second}\n\n  {second}\n  {first}\n".encode()
+    assert format_text(paragraphs, None) == paragraphs
     wider = raw.replace(b"to the end.", b"and on " * 3 + b"past the width.")  # now one line does not fit
     out = format_text(wider, None)
     assert out.decode().splitlines()[2] != f"  {first}"  # so it is wrapped afresh, within the width

@@ -122,13 +122,25 @@ def styled(node: yaml.Node | None, value: Any, lines: list[str]) -> Any:
 
 
 def _folded(node: yaml.ScalarNode, value: str, lines: list[str]) -> Any:
-    """A folded block, with the points at which its author broke the lines when they are plain
-    joins (``a\n  b`` read as ``a b``)."""
-    start, end = node.start_mark, node.end_mark
-    body = [line.strip() for line in lines[start.line + 1:end.line + (end.column > 0)] if line.strip()]
+    """A folded block that remembers where its author broke the lines: the spaces that were
+    line breaks in the text (``a\n  b`` read as ``a b``). Only for plain paragraphs; a block
+    with more-indented lines, whose breaks are data, is left to be broken afresh."""
     folded = FoldedScalarString(value)
-    if " ".join(body) == value:
-        folded.fold_pos = [sum(len(line) + 1 for line in body[:i]) - 1 for i in range(1, len(body))]
+    body = lines[node.start_mark.line + 1:node.end_mark.line + (node.end_mark.column > 0)]
+    indent = min((len(line) - len(line.lstrip(" ")) for line in body if line.strip()), default=0)
+    text, points, blanks = "", [], 0
+    for line in body:
+        if not line.strip():
+            blanks += 1
+            continue
+        if line[indent:indent + 1] in (" ", "\t"):
+            return folded
+        if text and not blanks:
+            points.append(len(text))
+        text += ("\n" * blanks if text else "") + (" " if text and not blanks else "") + line[indent:]
+        blanks = 0
+    if text == value.rstrip("\n"):
+        folded.fold_pos = points
     return folded
 
 
