@@ -135,9 +135,12 @@ def _folded(node: yaml.ScalarNode, value: str, lines: list[str]) -> Any:
             continue
         if line[indent:indent + 1] in (" ", "\t"):
             return folded
-        if text and not blanks:
-            points.append(len(text))
-        text += ("\n" * blanks if text else "") + (" " if text and not blanks else "") + line[indent:]
+        if text and blanks:
+            text += "\n" * blanks  # blank lines are line breaks
+        elif text:
+            points.append(len(text))  # a single break is a space: a fold point
+            text += " "
+        text += line[indent:]
         blanks = 0
     if text == value.rstrip("\n"):
         folded.fold_pos = points
