@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from click.testing import CliRunner, Result
@@ -211,14 +212,18 @@ def test_fmt_keeps_a_quoted_timestamp_quoted(repo: Path) -> None:
 
 
 # -- every command: usage errors, no tracebacks ------------------------------------------------
-def test_new_with_a_long_id_or_a_read_only_folder(repo: Path) -> None:
+def test_new_with_a_long_id_or_a_read_only_folder(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert run("new", "study", "a" * 251).exit_code == 2
     os.chmod(repo / "records/studies", 0o555)
     try:
-        if os.access(repo / "records/studies", os.W_OK):
-            pytest.skip("running as a user who can write anywhere")
+        if os.access(repo / "records/studies", os.W_OK):  # root writes anyway: the folder refuses as it would
+            def refuse(*args: object, **kwargs: object) -> NoReturn:
+                raise PermissionError(13, "Permission denied")
+
+            monkeypatch.setattr("respirocell.fsio.tempfile.mkstemp", refuse)
         result = run("new", "study", "fresh-study")
-        assert result.exit_code == 1 and result.output.startswith("error:")
+        assert result.exit_code == 1 and result.output == "error: Permission denied\n"
+        assert not (repo / "records/studies/fresh-study.yaml").exists()
     finally:
         os.chmod(repo / "records/studies", 0o755)
 
