@@ -22,9 +22,9 @@ from respirocell.formatting import format_file
 from respirocell.validation import validate_paths
 
 RECORD = (BASE / "studies" / "test-study-base.yaml").read_text(encoding="utf-8")
-#: Characters that mean something to YAML, or to a terminal, or that libraries have tripped on.
 #: Examples per test; a longer one-off hunt: RESPIROCELL_FUZZ_EXAMPLES=5000 python -m pytest tests/test_fuzz.py
 EXAMPLES = int(os.environ.get("RESPIROCELL_FUZZ_EXAMPLES", "50"))
+#: Characters that mean something to YAML, or to a terminal, or that libraries have tripped on.
 SPICY = [*":-[]{}&*!#|>'\"%@`,?\t\n \u2028\u0085\x1b\x00\ufeff9.eE", "\n  ", "- ", ": ", " #"]
 
 
