@@ -343,6 +343,19 @@ def test_import_never_overwrites(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == "keep me"
 
 
+def test_import_that_cannot_finish_writing_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full disk halfway: the draft is written whole or not at all, and nothing is left over."""
+    def full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("respirocell.fsio.os.fsync", full)
+    result = CliRunner().invoke(cli, ["import", "--from-file", str(FIXTURES / "NCT02097641.json"), "-o",
+                                      str(tmp_path / "x.yaml")])
+    assert result.exit_code == 1
+    assert result.output == f"error: cannot write {tmp_path / 'x.yaml'}: No space left on device\n"
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("args", [
     [], ["NCT123"], ["--id", "Bad Id", "NCT02097641"],
     ["NCT04493242", "--from-file", str(FIXTURES / "NCT02097641.json")],

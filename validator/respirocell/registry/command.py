@@ -48,6 +48,7 @@ def import_study(nct_id: str | None, output: Path | None, from_file: Path | None
       respirocell import --from-file NCT02097641.json --output -
     """
     from .. import schema
+    from ..fsio import write_atomic
     from ..loading import display_path
     from .api import AlreadyCurated, import_draft
     from .client import MalformedResponse, RegistryClient, RegistryError, RegistryUnavailable
@@ -77,13 +78,12 @@ def import_study(nct_id: str | None, output: Path | None, from_file: Path | None
         click.echo(draft.text, nl=False)
         sys.exit(EXIT_OK)
     target = output or records_dir / schema.kind("Study").folder / f"{draft.record_id}.yaml"
-    if target.exists():
-        click.echo(f"error: {display_path(target)} exists; not overwritten (give --output or --id)", err=True)
-        sys.exit(EXIT_FINDINGS)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("x", encoding="utf-8", newline="\n") as handle:
-            handle.write(draft.text)
+        write_atomic(target, draft.text.encode("utf-8"), exclusive=True)  # whole or not at all, never over a file
+    except FileExistsError:
+        click.echo(f"error: {display_path(target)} exists; not overwritten (give --output or --id)", err=True)
+        sys.exit(EXIT_FINDINGS)
     except OSError as exc:
         click.echo(f"error: cannot write {display_path(target)}: {exc.strerror}", err=True)
         sys.exit(EXIT_FINDINGS)
