@@ -597,7 +597,7 @@ def test_tsv_replaces_only_its_own_previous_export(tmp_path: Path) -> None:
 def test_a_killed_tsv_swap_is_recovered_by_the_next_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Killed between its two renames, an export leaves no tables/ folder; the next run puts the
     old one back first, then replaces it, and leaves nothing behind."""
-    from respirocell import export as export_module
+    from respirocell import fsio
 
     out = tmp_path / "tables"
     assert invoke("export", "--format", "tsv", "--output", out, CORPUS).exit_code == 0
@@ -609,12 +609,31 @@ def test_a_killed_tsv_swap_is_recovered_by_the_next_run(tmp_path: Path, monkeypa
         if len(calls) == 1:
             raise KeyboardInterrupt  # the process dies here
 
-    monkeypatch.setattr(export_module.os, "rename", killed_after_first)
+    monkeypatch.setattr(fsio.os, "rename", killed_after_first)
     corpus = [load_file(p) for p in discover([CORPUS])]
     with pytest.raises(KeyboardInterrupt):
         write_export(corpus, "tsv", out)
     monkeypatch.undo()
     assert not out.exists()
+    assert invoke("export", "--format", "tsv", "--output", out, CORPUS).exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tables"]
+
+
+def test_a_tsv_export_killed_while_writing_is_cleared_by_the_next(tmp_path: Path) -> None:
+    """A process killed (SIGKILL: no clean-up runs) while it writes the tables leaves the folder it
+    was filling beside the output; the next run removes it and succeeds. (The manifest used to
+    be written last, so that folder was not known as ours, and every later export failed with
+    'File exists'.)"""
+    out = tmp_path / "tables"
+    code = ("import os, signal, sys\nfrom pathlib import Path\nfrom respirocell import export\n"
+            "from respirocell.loading import discover, load_file\nreal, calls = export.write_atomic, []\n"
+            "def dying(path, data, **kw):\n    calls.append(path)\n"
+            "    if len(calls) == 2:\n        os.kill(os.getpid(), signal.SIGKILL)\n    return real(path, data, **kw)\n"
+            "export.write_atomic = dying\n"
+            "export.write_export([load_file(p) for p in discover([Path(sys.argv[1])])], 'tsv', Path(sys.argv[2]))\n")
+    done = subprocess.run([sys.executable, "-c", code, str(CORPUS), str(out)], capture_output=True, text=True)
+    assert done.returncode == -9, done.stderr
+    assert [p.name for p in tmp_path.iterdir()] == [".tables.respirocell-new"]
     assert invoke("export", "--format", "tsv", "--output", out, CORPUS).exit_code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tables"]
 

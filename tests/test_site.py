@@ -5,10 +5,12 @@ and the command's refusals. The site is built once from the real corpus (records
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import warnings
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree
 
@@ -251,6 +253,45 @@ def test_command_builds_and_rebuilds(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
         assert "wrote" in result.output and (output / "index.html").is_file() and (output / MARKER).is_file()
     assert [p.name for p in output.parent.iterdir()] == ["site"]  # no temporary folder left behind
+
+
+def test_a_killed_build_is_put_right_by_the_next(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Killed between the two renames of its swap, a build leaves no site; the next build puts
+    the old one back, replaces it and leaves nothing beside it. A half-built site a killed run
+    left (it holds the marker) is removed too, and a folder in the way that is not ours is not."""
+    from respirocell import fsio
+
+    records = build_corpus(tmp_path)
+    output = tmp_path / "out" / "site"
+
+    def build() -> int:
+        return CliRunner().invoke(cli, ["site", "--output", str(output), "--download", "jsonld",
+                                        str(records)]).exit_code
+
+    assert build() == 0
+    real_rename = os.rename
+
+    def killed_after(src: Any, dst: Any) -> None:
+        real_rename(src, dst)
+        raise KeyboardInterrupt  # the process dies here
+
+    monkeypatch.setattr(fsio.os, "rename", killed_after)
+    with pytest.raises(KeyboardInterrupt):
+        build_site([records], output, downloads=("jsonld",))
+    monkeypatch.undo()
+    assert not output.exists() and (output.parent / ".site.respirocell-old" / MARKER).is_file()
+    assert build() == 0
+    assert [p.name for p in output.parent.iterdir()] == ["site"]
+
+    half = output.parent / ".site.respirocell-new"
+    half.mkdir()
+    (half / MARKER).write_text("a site being built\n", encoding="utf-8")
+    assert build() == 0 and [p.name for p in output.parent.iterdir()] == ["site"]
+    half.mkdir()
+    (half / "mine.txt").write_text("not the builder's\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["site", "--output", str(output), str(records)])
+    assert result.exit_code == 1 and "is in the way and respirocell did not make it" in result.output
+    assert (half / "mine.txt").is_file()
 
 
 def test_command_refuses_an_invalid_corpus(tmp_path: Path) -> None:

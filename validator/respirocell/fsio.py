@@ -1,15 +1,21 @@
-"""Writing files safely: one atomic replace for every command that writes (fmt, export, new).
+"""Writing safely: one atomic replace for every file a command writes (fmt, export, new,
+import, release), and one for every folder (the tsv export, the site).
 
 A reader, or a run killed half-way, sees the old file or the new one, never a mix. A symlink
 is written through (its target is replaced, the link stays), a file keeps its mode, and what
-is not a regular file (a device, a FIFO, a folder) is refused rather than replaced.
+is not a regular file (a device, a FIFO, a folder) is refused rather than replaced. A folder
+is built beside its place and swapped in; what a killed swap leaves, the next one puts back or
+removes.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 #: Names of the temporary files this module makes: ``.<name>.<random>.respirocell-tmp``.
@@ -64,3 +70,53 @@ def remove_leftovers(folder: Path) -> None:
         if entry.name.startswith(".") and entry.name.endswith(TMP_SUFFIX) and entry.is_file() \
                 and not entry.is_symlink():
             entry.unlink(missing_ok=True)
+
+
+def _aside(path: Path, what: str) -> Path:
+    return path.parent / f".{path.name}.respirocell-{what}"
+
+
+@contextmanager
+def replacing_folder(path: Path, ours: Callable[[Path], bool]) -> Iterator[Path]:
+    """An empty folder beside ``path`` to build its replacement in. When the block ends, the new
+    folder takes the place of ``path`` (the old one renamed aside, the new one in, the old one
+    removed); when it raises, the new folder is removed and ``path`` stays as it was.
+
+    ``ours`` tells a folder this code built, and so may put back or delete. The block's first
+    write must make it true of the new folder (a manifest, a marker file): then a run killed at
+    any point leaves the old folder or the new one at ``path``, and folders beside it that the
+    next call puts back or removes (``recover_folder``)."""
+    recover_folder(path, ours)
+    new = _aside(path, "new")
+    try:
+        new.mkdir()
+    except FileExistsError:
+        raise UnsafeTarget(f"{new} is in the way and respirocell did not make it; move it and try again") from None
+    try:
+        yield new
+        if path.exists():
+            old = _aside(path, "old")
+            os.rename(path, old)
+            try:
+                os.rename(new, path)
+            except OSError:
+                os.rename(old, path)
+                raise
+            shutil.rmtree(old)
+        else:
+            os.rename(new, path)
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
+
+
+def recover_folder(path: Path, ours: Callable[[Path], bool]) -> None:
+    """Undo what a killed ``replacing_folder`` left beside ``path``: the old folder goes back if
+    the new one never took its place, and the folders set aside are removed when they are ours
+    (or empty). Nothing else is touched."""
+    old, new = _aside(path, "old"), _aside(path, "new")
+    if not path.exists() and old.is_dir() and not old.is_symlink() and ours(old):
+        os.rename(old, path)
+    for leftover in (old, new):
+        if leftover.is_dir() and not leftover.is_symlink() and (ours(leftover) or not any(leftover.iterdir())):
+            shutil.rmtree(leftover)

@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 from pathlib import Path
 
-from ..fsio import remove_leftovers, write_atomic
+from ..fsio import recover_folder, remove_leftovers, replacing_folder, write_atomic
 from ..loading import RecordFile
 from ..validation import valid_records
 
@@ -76,7 +74,7 @@ def check_output(fmt: str, output: Path) -> None:
 
 
 def _owned_folder(path: Path) -> None:
-    _recover(path)
+    recover_folder(path, _is_export)
     if path.is_symlink() or (path.exists() and not path.is_dir()):
         raise ExportError(f"{path} exists and is not a folder; the tsv export writes a folder of tables")
     if not path.exists():
@@ -117,36 +115,17 @@ def write_export(records: list[RecordFile], fmt: str, output: Path) -> str:
     return f"{output} ({FILE_FORMATS[fmt]}, {count}, {len(data):,} bytes)"
 
 
-def _aside(path: Path, what: str) -> Path:
-    return path.parent / f".{path.name}.respirocell-{what}"
-
-
-def _recover(path: Path) -> None:
-    """Undo what a killed swap left: put the old folder back if the new one never arrived,
-    and remove staging folders (only ones holding our manifest, or empty)."""
-    old, new = _aside(path, "old"), _aside(path, "new")
-    if not path.exists() and old.is_dir() and _manifest(old) is not None:
-        os.rename(old, path)
-    for leftover in (old, new):
-        if leftover.is_dir() and not leftover.is_symlink() and (_manifest(leftover) is not None
-                                                                or not any(leftover.iterdir())):
-            shutil.rmtree(leftover)
+def _is_export(folder: Path) -> bool:
+    return _manifest(folder) is not None
 
 
 def write_folder(path: Path, files: dict[str, bytes]) -> None:
-    """Build the folder beside ``path`` with a manifest, then swap it in (see the module doc)."""
+    """Build the folder beside ``path``, its manifest first, then swap it in (see the module doc)."""
     _owned_folder(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    new = _aside(path, "new")
-    new.mkdir()
     manifest = {"generator": "respirocell", "files": {name: hashlib.sha256(data).hexdigest()
                                                       for name, data in sorted(files.items())}}
-    for name, data in [*sorted(files.items()), (MANIFEST, json.dumps(manifest, indent=2).encode() + b"\n")]:
-        write_atomic(new / name, data)
-    if path.exists():
-        old = _aside(path, "old")
-        os.rename(path, old)
-        os.rename(new, path)
-        shutil.rmtree(old)
-    else:
-        os.rename(new, path)
+    with replacing_folder(path, _is_export) as new:
+        write_atomic(new / MANIFEST, json.dumps(manifest, indent=2).encode() + b"\n")  # first: see replacing_folder
+        for name, data in sorted(files.items()):
+            write_atomic(new / name, data)

@@ -1,8 +1,8 @@
 """Build the static catalog site: validated records -> pages, charts, search data, downloads.
 
-The site is built in a temporary folder beside ``output`` and swapped in whole, so a reader
-(or a web server) never sees half a site; a folder that is not a previous site is never
-replaced. Every link is relative and every script, style and chart is in the folder, so the
+The site is built in a folder beside ``output`` and swapped in whole (``fsio.replacing_folder``),
+so a reader (or a web server) never sees half a site, and what a killed build leaves the next
+one puts right; a folder that is not a previous site is never replaced. Every link is relative and every script, style and chart is in the folder, so the
 site works from ``file://`` and from any static host, and asks no other host for anything.
 The same corpus gives byte-identical files: no timestamps, everything sorted.
 """
@@ -10,14 +10,13 @@ The same corpus gives byte-identical files: no timestamps, everything sorted.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ..fsio import replacing_folder
 from ..loading import RecordFile
 from ..validation import valid_records
 from . import labels, pages, views
@@ -57,7 +56,7 @@ def build_site(paths: Iterable[Path | str], output: Path,
 def check_output(output: Path) -> None:
     if output.exists() and not output.is_dir():
         raise OutputNotASite(f"{output} is a file; give a folder for the site")
-    if output.is_dir() and any(output.iterdir()) and not (output / MARKER).is_file():
+    if output.is_dir() and any(output.iterdir()) and not _is_site(output):
         raise OutputNotASite(f"{output} is a folder that holds something other than a respirocell site; "
                              "give a new or empty folder")
 
@@ -112,35 +111,17 @@ def render_site(records: list[RecordFile], output: Path, downloads: Sequence[str
     """Write the site of already validated ``records`` to ``output`` (atomically)."""
     check_output(output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp"))
-    try:
+    with replacing_folder(output, _is_site) as tmp:
         writer = _Writer(tmp)
         site = views.Site.from_records(records)
-        _write_all(site, records, writer, downloads)
+        _write_all(site, records, writer, downloads)  # the MARKER first
         for folder in sorted({tmp, *(p for p in tmp.rglob("*") if p.is_dir())}):
-            os.chmod(folder, 0o755)
-        _swap(tmp, output)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+            os.chmod(folder, 0o755)  # readable by a web server whatever the umask
     return SiteSummary(output, len(site.studies), writer.pages, writer.files, writer.bytes)
 
 
-def _swap(tmp: Path, output: Path) -> None:
-    old = None
-    if output.exists():
-        old = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.name}.", suffix=".old"))
-        os.replace(output, old)
-    try:
-        os.replace(tmp, output)
-    except BaseException:
-        if old is not None:
-            os.replace(old, output)
-            old = None
-        raise
-    finally:
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+def _is_site(folder: Path) -> bool:
+    return (folder / MARKER).is_file()
 
 
 def _write_all(site: views.Site, records: list[RecordFile], writer: _Writer, downloads: Sequence[str]) -> None:
