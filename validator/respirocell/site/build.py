@@ -2,8 +2,9 @@
 
 The site is built in a folder beside ``output`` and swapped in whole (``fsio.replacing_folder``),
 so a reader (or a web server) never sees half a site, and what a killed build leaves the next
-one puts right; a folder that is not a previous site is never replaced. Every link is relative and every script, style and chart is in the folder, so the
-site works from ``file://`` and from any static host, and asks no other host for anything.
+one puts right; a folder that is not a previous site is never replaced. Every link is
+relative and every script, style and chart is in the folder, so the site works from
+``file://`` and from any static host, and asks no other host for anything.
 The same corpus gives byte-identical files: no timestamps, everything sorted.
 """
 
