@@ -642,6 +642,22 @@ def test_a_tsv_export_killed_while_writing_is_cleared_by_the_next(tmp_path: Path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tables"]
 
 
+def test_replacing_folder_keeps_the_old_one_on_an_error_and_refuses_a_link(tmp_path: Path) -> None:
+    from respirocell.fsio import UnsafeTarget, replacing_folder
+
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "old.txt").write_text("old", encoding="utf-8")
+    with pytest.raises(RuntimeError), replacing_folder(target, lambda folder: True) as new:
+        (new / "half.txt").write_text("half", encoding="utf-8")
+        raise RuntimeError("the build failed")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"] and (target / "old.txt").is_file()
+    (tmp_path / "link").symlink_to(target)
+    with pytest.raises(UnsafeTarget, match="is a symbolic link"), replacing_folder(tmp_path / "link", lambda f: True):
+        pass
+    assert (tmp_path / "link").is_symlink() and sorted(p.name for p in tmp_path.iterdir()) == ["link", "out"]
+
+
 def test_leftover_temporary_files_are_removed(tmp_path: Path) -> None:
     out = export_file(tmp_path, "jsonld")
     leftover = tmp_path / f".{out.name}.abc123.respirocell-tmp"

@@ -319,6 +319,13 @@ def test_command_never_replaces_a_folder_that_is_not_a_site(tmp_path: Path) -> N
     afile = tmp_path / "file.txt"
     afile.write_text("x", encoding="utf-8")
     assert CliRunner().invoke(cli, ["site", "--output", str(afile), str(records)]).exit_code == 2
+    # A link to a folder, even an empty one: the swap would replace the link, not fill its folder.
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    result = CliRunner().invoke(cli, ["site", "--output", str(tmp_path / "link"), str(records)])
+    assert result.exit_code == 2 and "is a symbolic link; give the folder itself" in result.output
+    assert (tmp_path / "link").is_symlink() and not any((tmp_path / "real").iterdir())
+    assert not any(p.name.startswith(".") for p in tmp_path.iterdir())
 
 
 def test_command_help_has_examples() -> None:

@@ -86,6 +86,8 @@ def replacing_folder(path: Path, ours: Callable[[Path], bool]) -> Iterator[Path]
     write must make it true of the new folder (a manifest, a marker file): then a run killed at
     any point leaves the old folder or the new one at ``path``, and folders beside it that the
     next call puts back or removes (``recover_folder``)."""
+    if path.is_symlink():
+        raise UnsafeTarget(f"{path} is a symbolic link; give the folder itself")
     recover_folder(path, ours)
     new = _aside(path, "new")
     try:

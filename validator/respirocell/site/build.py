@@ -55,6 +55,8 @@ def build_site(paths: Iterable[Path | str], output: Path,
 
 
 def check_output(output: Path) -> None:
+    if output.is_symlink():
+        raise OutputNotASite(f"{output} is a symbolic link; give the folder itself")
     if output.exists() and not output.is_dir():
         raise OutputNotASite(f"{output} is a file; give a folder for the site")
     if output.is_dir() and any(output.iterdir()) and not _is_site(output):
