@@ -656,6 +656,10 @@ def test_replacing_folder_keeps_the_old_one_on_an_error_and_refuses_a_link(tmp_p
     with pytest.raises(UnsafeTarget, match="is a symbolic link"), replacing_folder(tmp_path / "link", lambda f: True):
         pass
     assert (tmp_path / "link").is_symlink() and sorted(p.name for p in tmp_path.iterdir()) == ["link", "out"]
+    (tmp_path / "file").write_text("a file", encoding="utf-8")
+    with pytest.raises(UnsafeTarget, match="is not a folder"), replacing_folder(tmp_path / "file", lambda f: True):
+        pass
+    assert (tmp_path / "file").read_text(encoding="utf-8") == "a file"
 
 
 def test_leftover_temporary_files_are_removed(tmp_path: Path) -> None:

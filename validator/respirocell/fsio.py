@@ -88,6 +88,8 @@ def replacing_folder(path: Path, ours: Callable[[Path], bool]) -> Iterator[Path]
     next call puts back or removes (``recover_folder``)."""
     if path.is_symlink():
         raise UnsafeTarget(f"{path} is a symbolic link; give the folder itself")
+    if path.exists() and not path.is_dir():
+        raise UnsafeTarget(f"{path} is not a folder; it was left as it is")
     recover_folder(path, ours)
     new = _aside(path, "new")
     try:
