@@ -287,11 +287,13 @@ def test_a_killed_build_is_put_right_by_the_next(tmp_path: Path, monkeypatch: py
     half.mkdir()
     (half / MARKER).write_text("a site being built\n", encoding="utf-8")
     assert build() == 0 and [p.name for p in output.parent.iterdir()] == ["site"]
-    half.mkdir()
-    (half / "mine.txt").write_text("not the builder's\n", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["site", "--output", str(output), str(records)])
-    assert result.exit_code == 1 and "is in the way and respirocell did not make it" in result.output
-    assert (half / "mine.txt").is_file()
+    for name in (".site.respirocell-new", ".site.respirocell-old"):  # not ours: in the way, and kept
+        (output.parent / name).mkdir()
+        (output.parent / name / "mine.txt").write_text("not the builder's\n", encoding="utf-8")
+        result = CliRunner().invoke(cli, ["site", "--output", str(output), str(records)])
+        assert result.exit_code == 1 and f"{name} is in the way and respirocell did not make it" in result.output
+        assert (output.parent / name / "mine.txt").is_file() and (output / "index.html").is_file()
+        shutil.rmtree(output.parent / name)
 
 
 def test_command_refuses_an_invalid_corpus(tmp_path: Path) -> None:

@@ -91,15 +91,14 @@ def replacing_folder(path: Path, ours: Callable[[Path], bool]) -> Iterator[Path]
     if path.exists() and not path.is_dir():
         raise UnsafeTarget(f"{path} is not a folder; it was left as it is")
     recover_folder(path, ours)
-    new = _aside(path, "new")
-    try:
-        new.mkdir()
-    except FileExistsError:
-        raise UnsafeTarget(f"{new} is in the way and respirocell did not make it; move it and try again") from None
+    new, old = _aside(path, "new"), _aside(path, "old")
+    for leftover in (new, old):
+        if leftover.exists() or leftover.is_symlink():
+            raise UnsafeTarget(f"{leftover} is in the way and respirocell did not make it; move it and try again")
+    new.mkdir()
     try:
         yield new
         if path.exists():
-            old = _aside(path, "old")
             os.rename(path, old)
             try:
                 os.rename(new, path)
