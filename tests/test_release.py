@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -52,6 +53,31 @@ def test_rerun_is_byte_identical(released: tuple[Path, Path, Path]) -> None:
     before = _files(first)
     build_release([repo / "records"], "2026.02.1", first)  # over an earlier release: allowed, same bytes
     assert _files(first) == before
+
+
+def test_a_rebuild_that_fails_halfway_leaves_the_release_as_it_was(released: tuple[Path, Path, Path],
+                                                                   tmp_path: Path) -> None:
+    """The next release is built beside the last one and swapped in whole: a build that stops
+    halfway (here the disk fills at dataset.jsonld, after the exports, changelog and citation)
+    leaves the last release byte for byte, and nothing beside it."""
+    from respirocell import fsio
+
+    repo, first, _ = released
+    output = tmp_path / "release"
+    shutil.copytree(first, output)
+    before = _files(output)
+    real = fsio.write_atomic
+
+    def full_at_the_dataset(path: Path, data: bytes, **kwargs: Any) -> Path:
+        if path.name == "dataset.jsonld":
+            raise OSError(28, "No space left on device")
+        return real(path, data, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fsio, "write_atomic", full_at_the_dataset)
+        with pytest.raises(OSError, match="No space left"):
+            build_release([repo / "records"], "2026.02.2", output)
+    assert _files(output) == before and [p.name for p in tmp_path.iterdir()] == ["release"]
 
 
 def test_checksums_verify(released: tuple[Path, Path, Path]) -> None:

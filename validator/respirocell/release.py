@@ -9,9 +9,10 @@ A release is deterministic: the same records and version give byte-identical fil
 depends on the clock or the machine; its date is the newest curation date in the corpus (when the
 evidence last changed), not the day it was built.
 
-The folder holds only what a release writes (``ENTRIES``). An existing folder is reused only when it
-is an earlier release (it holds ``MANIFEST.sha256`` or an export, and nothing else); files are
-replaced one by one and nothing is ever deleted, except by the tsv export in its own folder.
+The folder holds only what a release writes (``ENTRIES``). An existing folder is replaced only when
+it is an earlier release (it holds ``MANIFEST.sha256`` or an export, and nothing else), and then
+whole: the release is built beside it and swapped in (``fsio.replacing_folder``), so the folder is
+never part one release and part another, and a killed build is put right by the next.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def check_output(output: Path) -> None:
     if output.is_symlink() or (output.exists() and not output.is_dir()):
         raise ReleaseError(f"{output} exists and is not a folder; a release is written into a folder")
     names = {e.name for e in output.iterdir()} if output.exists() else set()
-    ours = {n for n in names if n in ENTRIES or (n.startswith(".") and ".respirocell-" in n)}  # + temporaries
+    ours = {n for n in names if _written_by_a_release(n)}
     exports = [output / n for n in FILES.values() if n in names and (output / n).is_file()]
     earlier = MANIFEST in names or any(MARK in _head(p) for p in exports)
     if names and (names != ours or not earlier):
@@ -212,7 +213,7 @@ def build_release(paths: list[Path], version: str, output: Path, previous_ref: s
     from .export import check_output as check_export
     from .export import write_export
     from .export.jsonld import latest_curation_date
-    from .fsio import remove_leftovers, write_atomic
+    from .fsio import replacing_folder, write_atomic
     from .validation import valid_records
 
     parse_version(version)
@@ -239,15 +240,24 @@ def build_release(paths: list[Path], version: str, output: Path, previous_ref: s
     counts = {k.folder.replace("_", " "): sum(1 for r in records if r.kind == k.name) for k in schema.kinds()}
     authors = curators(records)
 
-    output.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(output)
-    for fmt, name in FILES.items():
-        write_export(records, fmt, output / name)
-    write_export(records, "tsv", output / TABLES)
-    for name, data in ((CHANGELOG, changelog(version, date, previous, changes)),
-                       (CITATION, citation_cff(version, date, authors)),
-                       (DATASET, dataset_jsonld(version, date, counts, authors))):
-        write_atomic(output / name, data)
-    sums, files = manifest(output)
-    write_atomic(output / MANIFEST, sums)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with replacing_folder(output, _is_release) as new:  # whole: never half this release, half the last
+        for fmt, name in FILES.items():
+            write_export(records, fmt, new / name)
+        write_export(records, "tsv", new / TABLES)
+        for name, data in ((CHANGELOG, changelog(version, date, previous, changes)),
+                           (CITATION, citation_cff(version, date, authors)),
+                           (DATASET, dataset_jsonld(version, date, counts, authors))):
+            write_atomic(new / name, data)
+        sums, files = manifest(new)
+        write_atomic(new / MANIFEST, sums)
     return Release(output, version, date, previous, counts, changes, files)
+
+
+def _written_by_a_release(name: str) -> bool:
+    return name in ENTRIES or (name.startswith(".") and ".respirocell-" in name)  # or one of its temporaries
+
+
+def _is_release(folder: Path) -> bool:
+    """A folder that holds nothing but what a release writes (a half-built one included)."""
+    return all(_written_by_a_release(entry.name) for entry in folder.iterdir())
