@@ -38,3 +38,23 @@ def test_no_pattern_takes_other_scripts_digits() -> None:
     schema_lines = (REPO / "schema" / "respirocell.yaml").read_text(encoding="utf-8").splitlines()
     schema = [n for n, line in enumerate(schema_lines, 1) if "pattern" in line and "\\d" in line]
     assert found == [] and schema == []
+
+
+#: The package's modules that may write a file without ``fsio``, and why.
+WRITES_ALLOWED = {
+    "diff.py": "fills a temporary folder with the blobs of a git ref",
+    "site/build.py": "fills the staging folder fsio.replacing_folder gave it",
+}
+
+
+def test_every_write_goes_through_fsio() -> None:
+    """A command writes a file with ``fsio.write_atomic`` and a folder with
+    ``fsio.replacing_folder`` (see CONTRIBUTING), never with open(..., "w") or write_text, which
+    leave half a file when the run is killed or the disk fills."""
+    import re
+
+    writes = re.compile(r"""\.write_(?:text|bytes)\(|\bopen\([^)]*["'][wax]b?\+?["']""")
+    package = REPO / "validator" / "respirocell"
+    found = {path.relative_to(package).as_posix() for path in package.rglob("*.py")
+             if "_generated" not in path.parts and writes.search(path.read_text(encoding="utf-8"))}
+    assert found == set(WRITES_ALLOWED)
