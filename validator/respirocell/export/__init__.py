@@ -30,20 +30,22 @@ class ExportError(Exception):
     """The output path cannot be used (a usage error: nothing was written)."""
 
 
-def render_bytes(records: list[RecordFile], fmt: str) -> bytes:
-    """The UTF-8 text of a single-file export."""
+def render_bytes(records: list[RecordFile], fmt: str, jsonld_text: bytes | None = None) -> bytes:
+    """The UTF-8 text of a single-file export. ``jsonld_text``, the JSON-LD export of the same
+    records when the caller has it, spares building it again for Turtle and N-Triples."""
     from . import jsonld
 
     if fmt == "json":
         from .plain import dump_plain
 
         return dump_plain(records)
-    text = jsonld.dump_bytes(jsonld.build_document(records))  # the document itself is freed here
+    if jsonld_text is None:
+        jsonld_text = jsonld.dump_bytes(jsonld.build_document(records))  # the document itself is freed here
     if fmt == "jsonld":
-        return text
+        return jsonld_text
     from . import rdf
 
-    return rdf.serialize(text, fmt)
+    return rdf.serialize(jsonld_text, fmt)
 
 
 def export_corpus(paths: list[Path], fmt: str, output: Path) -> str:

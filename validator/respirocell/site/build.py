@@ -182,10 +182,11 @@ def _write_all(site: views.Site, records: list[RecordFile], writer: _Writer, dow
 def _downloads(document: dict[str, Any], records: list[RecordFile], formats: Sequence[str],
                writer: _Writer) -> list[dict[str, Any]]:
     """Write the exports into downloads/; returns (format, file, size) for the page. The JSON-LD
-    document built for the pages is written as it is; other formats come from the export."""
+    document built for the pages is the JSON-LD download, and Turtle and N-Triples are read
+    from it."""
     from ..export import jsonld, render_bytes
 
-    files = []
+    files, jsonld_text = [], jsonld.dump_bytes(document)
     for fmt in formats:
         if fmt == "tsv":
             from ..export.tables import build_tables
@@ -195,7 +196,7 @@ def _downloads(document: dict[str, Any], records: list[RecordFile], formats: Seq
                 writer.write(f"downloads/tables/{name}", data)
                 files.append({"format": "tsv", "file": f"tables/{name}", "size": len(data)})
             continue
-        body = jsonld.dump_bytes(document) if fmt == "jsonld" else render_bytes(records, fmt)
+        body = render_bytes(records, fmt, jsonld_text=jsonld_text)
         name = f"respirocell.{FILE_SUFFIXES.get(fmt, fmt)}"
         writer.write(f"downloads/{name}", body)
         files.append({"format": fmt, "file": name, "size": len(body)})
