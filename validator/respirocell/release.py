@@ -211,7 +211,7 @@ def build_release(paths: list[Path], version: str, output: Path, previous_ref: s
     Raises ReleaseError (a usage problem: nothing written), InvalidCorpusError (nothing written),
     ExportError or OSError."""
     from .export import check_output as check_export
-    from .export import write_export
+    from .export import render_bytes, write_export
     from .export.jsonld import latest_curation_date
     from .fsio import replacing_folder, write_atomic
     from .validation import valid_records
@@ -242,8 +242,9 @@ def build_release(paths: list[Path], version: str, output: Path, previous_ref: s
 
     output.parent.mkdir(parents=True, exist_ok=True)
     with replacing_folder(output, _is_release) as new:  # whole: never half this release, half the last
+        text = render_bytes(records, "jsonld")  # built once, read by the Turtle and N-Triples exports too
         for fmt, name in FILES.items():
-            write_export(records, fmt, new / name)
+            write_export(records, fmt, new / name, jsonld_text=text)
         write_export(records, "tsv", new / TABLES)
         for name, data in ((CHANGELOG, changelog(version, date, previous, changes)),
                            (CITATION, citation_cff(version, date, authors)),

@@ -100,8 +100,9 @@ def _manifest(folder: Path) -> set[str] | None:
         return None
 
 
-def write_export(records: list[RecordFile], fmt: str, output: Path) -> str:
-    """Write already validated ``records``; returns what was written, for the user."""
+def write_export(records: list[RecordFile], fmt: str, output: Path, jsonld_text: bytes | None = None) -> str:
+    """Write already validated ``records``; returns what was written, for the user.
+    ``jsonld_text`` as in ``render_bytes``."""
     check_output(fmt, output)
     count = f"{len(records)} record{'s' * (len(records) != 1)}"
     if fmt in FOLDER_FORMATS:
@@ -110,7 +111,7 @@ def write_export(records: list[RecordFile], fmt: str, output: Path) -> str:
         files = {name: text.encode("utf-8") for name, text in build_tables(records).items()}
         write_folder(output, files)
         return f"{output}/ ({len(files)} files, {count})"
-    data = render_bytes(records, fmt)
+    data = render_bytes(records, fmt, jsonld_text)
     output.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(output.parent)
     write_atomic(output, data)
