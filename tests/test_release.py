@@ -20,7 +20,9 @@ from test_diff import git, make_repo
 from respirocell import schema
 from respirocell.cli import cli
 from respirocell.diff import Changes, diff_sides, render_markdown
-from respirocell.release import ENTRIES, ReleaseError, build_release, parse_version
+from respirocell.export import render_bytes
+from respirocell.release import ENTRIES, FILES, ReleaseError, build_release, parse_version
+from respirocell.validation import valid_records
 
 
 @pytest.fixture(scope="module")
@@ -40,11 +42,14 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 def test_release_holds_every_format(released: tuple[Path, Path, Path]) -> None:
-    _, out, _ = released
+    repo, out, _ = released
     assert {p.name for p in out.iterdir()} == ENTRIES
     assert {"studies.tsv", "arms.tsv", "datapackage.json"} <= {p.name for p in (out / "tables").iterdir()}
     assert json.loads((out / "respirocell.json").read_bytes())["format"] == "respirocell-json"
     assert (out / "respirocell.ttl").read_bytes().startswith(b"# respirocell export")
+    records = valid_records([repo / "records"])
+    for fmt, name in FILES.items():  # what `respirocell export --format FMT` writes, byte for byte
+        assert (out / name).read_bytes() == render_bytes(records, fmt), name
 
 
 def test_rerun_is_byte_identical(released: tuple[Path, Path, Path]) -> None:
