@@ -380,6 +380,10 @@ def test_import_of_a_malformed_file(tmp_path: Path) -> None:
     bad.write_text('{"protocolSection": ', encoding="utf-8")
     result = CliRunner().invoke(cli, ["import", "--from-file", str(bad), "-o", "-"])
     assert result.exit_code == 3 and "not valid JSON" in result.output
+    bad.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")  # deeper than Python's recursion limit
+    result = CliRunner().invoke(cli, ["import", "--from-file", str(bad), "-o", "-"])
+    assert result.exit_code == 3
+    assert result.output == f"error: {bad}: the response nests deeper than any study does\n"
 
 
 # -- the network path, against a local server ----------------------------------------------------

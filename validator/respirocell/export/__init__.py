@@ -96,7 +96,7 @@ def _manifest(folder: Path) -> set[str] | None:
     try:
         doc = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         return {str(name) for name in doc["files"]}
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
 
 

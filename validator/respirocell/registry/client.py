@@ -74,6 +74,8 @@ def parse_study(text: str | bytes, origin: str) -> Study:
         data = json.loads(text)
     except (ValueError, UnicodeDecodeError) as exc:
         raise MalformedResponse(f"{origin}: the response is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise MalformedResponse(f"{origin}: the response nests deeper than any study does") from None
     if not isinstance(data, dict) or not isinstance(data.get("protocolSection"), dict):
         raise MalformedResponse(f"{origin}: the response is JSON but not an API v2 study (no protocolSection)")
     ident = data["protocolSection"].get("identificationModule")
