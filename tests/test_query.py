@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import warnings
 from collections import Counter
 from pathlib import Path
@@ -14,7 +16,7 @@ from click.testing import CliRunner
 from respirocell.cli import cli
 from respirocell.export import render_bytes
 from respirocell.loading import discover, parse_text
-from respirocell.query import corpus_store, prologue, run_query
+from respirocell.query import MAX_QUERY_LENGTH, corpus_store, prologue, run_query
 
 REPO = Path(__file__).resolve().parent.parent
 RECORDS = REPO / "records"
@@ -138,3 +140,20 @@ def test_a_federated_query_is_refused_before_any_request() -> None:
         assert result.exit_code == 2 and "SERVICE" in result.output
     words = 'SELECT (COUNT(?t) AS ?n) WHERE { ?s dcterms:title ?t FILTER(CONTAINS(?t, "service")) } # SERVICE'
     assert runner.invoke(cli, ["query", words, "--records", str(SMALL)]).exit_code == 0
+
+
+def test_a_deeply_nested_query_answers_and_a_huge_one_is_refused(tmp_path: Path) -> None:
+    """pyoxigraph recurses once per nesting level, in Rust: STR( nested 2,000 deep was a
+    segmentation fault on the main thread's stack (run in a child process, so a regression
+    fails here instead of killing the test run). The cap keeps any query under what the query
+    thread's stack holds."""
+    deep = tmp_path / "deep.rq"
+    deep.write_text("SELECT ?x WHERE { BIND((" + "STR(" * 2000 + "1" + ")" * 2000 + ") AS ?x) }", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "respirocell.cli", "query", "--file", str(deep), "--records",
+                           str(SMALL), "--format", "csv"], capture_output=True, text=True, cwd=tmp_path)
+    assert (done.returncode, done.stdout.split()) == (0, ["x", "1"]), done.stderr[-500:]
+    huge = "SELECT * WHERE { ?s ?p ?o }" + " " * MAX_QUERY_LENGTH
+    result = CliRunner().invoke(cli, ["query", huge, "--records", str(SMALL)])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == (f"Error: the query is {len(huge):,} characters long; respirocell query "
+                                              "takes up to 65,536")

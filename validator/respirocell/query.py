@@ -7,14 +7,22 @@ embedded store, queried in process.
 The schema's prefixes (schema:, MONDO:, NCIT: ...) are declared for every query, so queries
 can use them without PREFIX lines. Results are written by pyoxigraph's own serialisers
 (W3C SPARQL results JSON, CSV, TSV); ``table`` aligns the plain values for reading.
+
+pyoxigraph parses and evaluates a query recursively, in Rust, where running out of stack is a
+segmentation fault rather than an exception: ``STR(`` nested about 1,000 deep crashed the process
+on the main thread's 8 MiB stack. So a query is at most ``MAX_QUERY_LENGTH`` characters, and it
+is parsed, evaluated and read out on a thread with a ``STACK``-byte stack, where that nesting
+needs about 62,000 levels: more than such a query can hold.
 """
 
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .export.jsonld import DCAT, SKOS, build_document, dump_bytes
 from .identifiers import schema_prefixes
@@ -24,6 +32,10 @@ if TYPE_CHECKING:
     import pyoxigraph
 
 FORMATS = ("table", "csv", "tsv", "json")
+#: Characters in a query (the examples in queries/ are under 2,000); see the module doc.
+MAX_QUERY_LENGTH = 65_536
+STACK = 512 * 2**20  # address space, taken only as the recursion goes deep
+T = TypeVar("T")
 
 
 class QueryError(Exception):
@@ -67,7 +79,32 @@ _UPDATE = re.compile(r"(?i)^(?:\s|#[^\n]*+|PREFIX\s+[^\s<]*+\s*<[^>]*+>|BASE\s*<
                      r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b")
 
 
+def _on_a_deep_stack(work: Callable[[], T]) -> T:
+    """``work()``, run on a thread with a ``STACK``-byte stack; its exception is raised here."""
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = work()
+        except BaseException as exc:  # handed back to the calling thread
+            box["error"] = exc
+
+    previous = threading.stack_size(STACK)
+    try:
+        thread = threading.Thread(target=run, name="respirocell-query")
+        thread.start()
+    finally:
+        threading.stack_size(previous)
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]  # type: ignore[no-any-return]
+
+
 def _execute(store: pyoxigraph.Store, text: str) -> object:
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryError(f"the query is {len(text):,} characters long; respirocell query takes up to "
+                         f"{MAX_QUERY_LENGTH:,}")
     if not re.sub(r"#[^\n]*", "", text).strip():
         raise QueryError("the query is empty: write a SELECT or ASK query (see queries/ for examples)")
     if (update := _UPDATE.match(text)) is not None:
@@ -89,6 +126,10 @@ def _execute(store: pyoxigraph.Store, text: str) -> object:
 
 def run_query(store: pyoxigraph.Store, text: str) -> Answer:
     """Rows of plain values (IRIs and literal values as text)."""
+    return _on_a_deep_stack(lambda: _answer(store, text))
+
+
+def _answer(store: pyoxigraph.Store, text: str) -> Answer:
     import pyoxigraph as ox
 
     result = _execute(store, text)
@@ -108,13 +149,8 @@ def _plain(term: object) -> str:
 
 def render(store: pyoxigraph.Store, text: str, fmt: str) -> bytes:
     """The answer in ``fmt``: json (W3C SPARQL results), csv and tsv by pyoxigraph, or a table."""
-    import pyoxigraph as ox
-
     if fmt != "table":
-        result = _execute(store, text)
-        if not isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
-            raise QueryError("only SELECT and ASK queries are supported (CONSTRUCT a graph from the export instead)")
-        return result.serialize(format=getattr(ox.QueryResultsFormat, fmt.upper())) or b""
+        return _on_a_deep_stack(lambda: _serialized(store, text, fmt))
     answer = run_query(store, text)
     widths = [max([len(v), *(len(r[i]) for r in answer.rows)]) for i, v in enumerate(answer.variables)]
     lines = ["  ".join(v.ljust(w) for v, w in zip(answer.variables, widths, strict=True)).rstrip(),
@@ -122,3 +158,12 @@ def render(store: pyoxigraph.Store, text: str, fmt: str) -> bytes:
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in answer.rows]
     count = "" if answer.boolean is not None else f"({len(answer.rows)} row{'s' * (len(answer.rows) != 1)})"
     return ("\n".join(lines + ([count] if count else [])) + "\n").encode("utf-8")
+
+
+def _serialized(store: pyoxigraph.Store, text: str, fmt: str) -> bytes:
+    import pyoxigraph as ox
+
+    result = _execute(store, text)
+    if not isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
+        raise QueryError("only SELECT and ASK queries are supported (CONSTRUCT a graph from the export instead)")
+    return result.serialize(format=getattr(ox.QueryResultsFormat, fmt.upper())) or b""
