@@ -6,7 +6,10 @@ import copy
 import datetime as dt
 import functools
 import json
+import os
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,6 +22,8 @@ from click.testing import CliRunner
 from respirocell.cli import cli
 from respirocell.registry import vocab
 from respirocell.registry.client import (
+    CacheDir,
+    MalformedResponse,
     RateLimiter,
     RegistryClient,
     RegistryUnavailable,
@@ -572,3 +577,30 @@ def test_an_id_of_other_digits_or_length_is_refused(nct_id: str) -> None:
     with pytest.raises(ValueError, match=r"is not a ClinicalTrials\.gov id"):
         check_nct_id(nct_id)
     assert check_nct_id(" nct02097641 ") == "NCT02097641"
+
+
+def test_an_endless_or_oversized_answer_is_malformed(registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The client reads at most MAX_RESPONSE_BYTES of an answer (a broken or hostile server could
+    send without end); more is a malformed response, exit 3."""
+    monkeypatch.setattr("respirocell.registry.client.MAX_RESPONSE_BYTES", 1000)
+    registry.plan["NCT04493242"] = [(200, {}, b'{"protocolSection": {}, "pad": "' + b"x" * 5000 + b'"}')]
+    result = CliRunner().invoke(cli, ["import", "NCT04493242", "-o", "-"])
+    assert result.exit_code == 3
+    assert "the response is over 1,000 bytes; no study is that long" in result.output
+
+
+def test_files_that_are_not_regular_are_never_opened(tmp_path: Path) -> None:
+    """A pipe given as --from-file, as a saved response in --cache or as a query --file would
+    block the reader for good; each is refused at once (in a child process, so a regression
+    times out instead of hanging the run)."""
+    pipe = tmp_path / "NCT02097641.json"
+    os.mkfifo(pipe)
+    commands = {("import", "--from-file", str(pipe), "-o", "-"): 3,
+                ("query", "--file", str(pipe), "--records", str(BASE)): 2}
+    for args, code in commands.items():
+        done = subprocess.run([sys.executable, "-m", "respirocell.cli", *args], capture_output=True, text=True,
+                              timeout=60)
+        assert done.returncode == code, done.stderr
+        assert "is not a regular file (a pipe, device, socket or folder)" in done.stderr
+    with pytest.raises(MalformedResponse, match="is not a regular file"):
+        CacheDir(tmp_path).get("NCT02097641")

@@ -224,11 +224,19 @@ def query(sparql: str | None, query_file: Path | None, records_dir: Path, fmt: s
       respirocell query 'SELECT (COUNT(?s) AS ?n) WHERE { ?s a schema:MedicalTrial }'
       respirocell query --file queries/studies-per-condition-and-phase.rq --format csv
     """
-    from .query import QueryError, corpus_store, render
+    from .query import MAX_QUERY_LENGTH, QueryError, corpus_store, render
 
     if (sparql is None) == (query_file is None):
         raise click.UsageError("give a query, or --file with one (not both)")
-    text = sparql if sparql is not None else query_file.read_text(encoding="utf-8")  # type: ignore[union-attr]
+    if query_file is not None:
+        from .fsio import read_regular
+
+        try:
+            sparql = read_regular(query_file, 4 * MAX_QUERY_LENGTH).decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = "it is not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror or str(exc)
+            raise click.BadParameter(f"cannot read the query: {reason}", param_hint="'--file'") from None
+    text = str(sparql)
     with publishing("Nothing queried"):
         try:
             click.echo(render(corpus_store([records_dir]), text, fmt), nl=False)

@@ -26,6 +26,37 @@ class UnsafeTarget(OSError):
     """The destination is not something respirocell may replace."""
 
 
+class NotRegular(UnsafeTarget):
+    """A pipe, device, socket or folder where a file was expected: never opened, so never waited on."""
+
+
+class TooLarge(UnsafeTarget):
+    """A file over the size the reader takes; ``size`` is what it holds (or at least)."""
+
+    def __init__(self, path: Path, size: int, limit: int) -> None:
+        super().__init__(f"{path} holds {size:,} bytes; at most {limit:,} are read")
+        self.size = size
+
+
+def read_regular(path: Path, limit: int, *, follow_symlinks: bool = True) -> bytes:
+    """The bytes of the regular file at ``path``, of which there may be at most ``limit``. What
+    is not a regular file raises NotRegular without being opened (a pipe would block the reader
+    for good), a larger file TooLarge without being read; any other failure is an OSError."""
+    info = os.stat(path, follow_symlinks=follow_symlinks)
+    if not stat.S_ISREG(info.st_mode):
+        raise NotRegular(f"{path} is not a regular file (a pipe, device, socket or folder)")
+    if info.st_size > limit:
+        raise TooLarge(path, info.st_size, limit)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | (0 if follow_symlinks else getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(os.open(path, flags), "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # swapped after the check
+            raise NotRegular(f"{path} is not a regular file (a pipe, device, socket or folder)")
+        raw = handle.read(limit + 1)
+    if len(raw) > limit:
+        raise TooLarge(path, len(raw), limit)
+    return raw
+
+
 def write_atomic(path: Path, data: bytes, *, mode: int = 0o644, exclusive: bool = False) -> Path:
     """Replace the file at ``path`` (or create it) with ``data`` in one step; returns the file
     actually written (the target, when ``path`` is a symlink). ``exclusive`` refuses to replace

@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 
 from . import schema
+from .fsio import NotRegular, TooLarge, read_regular
 from .issues import Issue
 from .yaml_core import RecordLoader, Unusual, YamlProblem, build_plain, position, shown
 
@@ -130,31 +131,22 @@ def read_bounded(path: Path, tree: Path | None = None) -> bytes:
     """The bytes of a record file, refusing what a hostile pull request could use against the
     reader: special files (never opened), symlinks that leave ``tree``, files over the limit."""
     try:
-        info = os.lstat(path)
         target = path
-        if stat.S_ISLNK(info.st_mode):
+        if stat.S_ISLNK(os.lstat(path).st_mode):
             target = path.resolve(strict=True)
             inside = (tree or path.parent).resolve()
             if not target.is_relative_to(inside):
                 raise YamlProblem("unsafe-file", "this file is a symlink to a place outside the records folder; it "
                                   "was not read", 1, 1, suggestion="commit the record itself, not a link to it")
-            info = os.stat(target)
-        if not stat.S_ISREG(info.st_mode):
-            raise YamlProblem("unsafe-file", "this is not a regular file (a pipe, device, socket or folder); it was "
-                              "not read", 1, 1, suggestion="records are plain text files")
-        if info.st_size > MAX_FILE_BYTES:
-            raise _too_large(info.st_size)
-        fd = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
-        with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # swapped after the check
-                raise YamlProblem("unsafe-file", "this is not a regular file; it was not read", 1, 1)
-            raw = handle.read(MAX_FILE_BYTES + 1)
+        return read_regular(target, MAX_FILE_BYTES, follow_symlinks=False)
+    except NotRegular:
+        raise YamlProblem("unsafe-file", "this is not a regular file (a pipe, device, socket or folder); it was "
+                          "not read", 1, 1, suggestion="records are plain text files") from None
+    except TooLarge as exc:
+        raise _too_large(exc.size) from None
     except OSError as exc:
         raise YamlProblem("unreadable-file", f"cannot read file: {exc.strerror or exc}", 1, 1,
                           suggestion="check the file exists and can be read") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise _too_large(len(raw))
-    return raw
 
 
 def _too_large(size: int) -> YamlProblem:

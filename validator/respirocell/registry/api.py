@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .. import schema
 from ..formatting import FormatError
+from ..loading import read_bounded
 from ..yaml_core import YamlProblem
 from .client import (
     CacheDir,
@@ -17,7 +18,7 @@ from .client import (
     RegistryClient,
     StudySource,
     check_nct_id,
-    parse_study,
+    read_study,
     refuse_withdrawn,
 )
 from .draft import Draft, build_draft
@@ -36,11 +37,12 @@ class AlreadyCurated(Exception):
 def find_study_with(records_dir: Path, nct_id: str) -> Path | None:
     """The study record that registers ``nct_id``, if any (a text search: this runs before any validation)."""
     pattern = re.compile(rf"^\s*trial_id:\s*[\"']?{re.escape(nct_id)}[\"']?\s*$", re.M)
-    for path in sorted((records_dir / schema.kind("Study").folder).glob("*.yaml")):
+    folder = records_dir / schema.kind("Study").folder
+    for path in sorted(folder.glob("*.yaml")):
         try:
-            if pattern.search(path.read_text(encoding="utf-8")):
+            if pattern.search(read_bounded(path, folder).decode("utf-8")):
                 return path
-        except (OSError, UnicodeDecodeError):
+        except (YamlProblem, UnicodeDecodeError):  # not a readable record: validate says why
             continue
     return None
 
@@ -56,7 +58,10 @@ def import_draft(nct_id: str | None, *, from_file: Path | None = None, records_d
     """
     wanted = check_nct_id(nct_id) if nct_id else None
     if from_file is not None:
-        study = parse_study(from_file.read_bytes(), str(from_file))
+        try:
+            study = read_study(from_file)
+        except FileNotFoundError:
+            raise MalformedResponse(f"{from_file} does not exist") from None
         found = study["protocolSection"]["identificationModule"]["nctId"]
         if wanted and found != wanted:
             raise ValueError(f"{from_file} holds {found}, not {wanted}")

@@ -22,12 +22,15 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .. import __version__
+from ..fsio import read_regular
 
 DEFAULT_API = "https://clinicaltrials.gov/api/v2"
 #: Points the client at another server (a mirror, or the tests' local server).
 API_ENV = "RESPIROCELL_CTGOV_API"
 USER_AGENT = f"respirocell/{__version__} (+https://github.com/respirocell/respirocell; registry import and drift check)"
 NCT_ID = re.compile(r"NCT[0-9]{8}")  # ASCII digits only: \d takes any script's digits
+#: The largest API v2 study response read (the fixtures' largest, with posted results, is 7 kB).
+MAX_RESPONSE_BYTES = 20_000_000
 
 Study = dict[str, Any]
 
@@ -68,8 +71,21 @@ def check_nct_id(nct_id: str) -> str:
     return canonical
 
 
+def read_study(path: Path) -> Study:
+    """The study in a saved API v2 response; MalformedResponse when it is none, or cannot be
+    read (a pipe is never opened, a file over MAX_RESPONSE_BYTES never read whole)."""
+    try:
+        return parse_study(read_regular(path, MAX_RESPONSE_BYTES), str(path))
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise MalformedResponse(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
 def parse_study(text: str | bytes, origin: str) -> Study:
     """The study object in an API v2 response; MalformedResponse when it is not one."""
+    if len(text) > MAX_RESPONSE_BYTES:
+        raise MalformedResponse(f"{origin}: the response is over {MAX_RESPONSE_BYTES:,} bytes; no study is that long")
     try:
         data = json.loads(text)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -117,12 +133,9 @@ class CacheDir:
     def get(self, nct_id: str) -> Study:
         path = self.folder / f"{nct_id}.json"
         try:
-            text = path.read_bytes()
+            return read_study(path)
         except FileNotFoundError:
             raise NotCached(f"{nct_id}: no saved response {path} in the cache folder") from None
-        except OSError as exc:
-            raise RegistryUnavailable(f"{nct_id}: cannot read {path}: {exc.strerror}") from None
-        return parse_study(text, str(path))
 
 
 @dataclass
@@ -177,7 +190,7 @@ class RegistryClient:
             self.limiter.wait()
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    body = response.read()
+                    body = response.read(MAX_RESPONSE_BYTES + 1)  # parse_study refuses more
                 return parse_study(body, url)
             except urllib.error.HTTPError as exc:
                 exc.close()

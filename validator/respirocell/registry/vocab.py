@@ -147,15 +147,16 @@ def suggest_conditions(registry_terms: Iterable[str], names: list[ConditionName]
 
 
 def load_condition_records(folder: Path) -> list[dict[str, Any]]:
-    """The condition records in ``folder`` as plain data (unparseable files are skipped: this only suggests)."""
-    import yaml
+    """The condition records in ``folder`` as plain data, read as ``validate`` reads them (a file
+    it would refuse is skipped: this only suggests)."""
+    from ..loading import parse_text, read_bounded
+    from ..yaml_core import YamlProblem
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     out = []
     for path in sorted(folder.glob("*.yaml")):
         try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            data = parse_text(read_bounded(path, folder))
+        except YamlProblem:
             continue
         if isinstance(data, dict):
             out.append(data)
