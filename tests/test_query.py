@@ -157,3 +157,12 @@ def test_a_deeply_nested_query_answers_and_a_huge_one_is_refused(tmp_path: Path)
     assert result.exit_code == 2
     assert result.output.splitlines()[-1] == (f"Error: the query is {len(huge):,} characters long; respirocell query "
                                               "takes up to 65,536")
+
+
+def test_a_query_file_that_is_not_utf8_is_a_usage_error(tmp_path: Path) -> None:
+    query = tmp_path / "q.rq"
+    query.write_bytes(b"\xff\xfeSELECT * WHERE { ?s ?p ?o }")
+    result = CliRunner().invoke(cli, ["query", "--file", str(query), "--records", str(SMALL)])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == ("Error: Invalid value for '--file': cannot read the query: it is not "
+                                              "UTF-8 text")
