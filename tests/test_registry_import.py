@@ -602,5 +602,6 @@ def test_files_that_are_not_regular_are_never_opened(tmp_path: Path) -> None:
                               timeout=60)
         assert done.returncode == code, done.stderr
         assert "is not a regular file (a pipe, device, socket or folder)" in done.stderr
-    with pytest.raises(MalformedResponse, match="is not a regular file"):
+    with pytest.raises(MalformedResponse) as caught:
         CacheDir(tmp_path).get("NCT02097641")
+    assert caught.value.message == f"{pipe} is not a regular file (a pipe, device, socket or folder)"

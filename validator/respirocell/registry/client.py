@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .. import __version__
-from ..fsio import read_regular
+from ..fsio import UnsafeTarget, read_regular
 
 DEFAULT_API = "https://clinicaltrials.gov/api/v2"
 #: Points the client at another server (a mirror, or the tests' local server).
@@ -78,6 +78,8 @@ def read_study(path: Path) -> Study:
         return parse_study(read_regular(path, MAX_RESPONSE_BYTES), str(path))
     except FileNotFoundError:
         raise
+    except UnsafeTarget as exc:  # not a regular file, or too large: the message names the path
+        raise MalformedResponse(str(exc)) from None
     except OSError as exc:
         raise MalformedResponse(f"cannot read {path}: {exc.strerror or exc}") from None
 
