@@ -1,5 +1,6 @@
-"""Writing safely: one atomic replace for every file a command writes (fmt, export, new,
-import, release), and one for every folder (the tsv export, the site).
+"""Reading and writing safely: one reader for every file a command is given (it never opens a
+pipe and never reads past a limit), one atomic replace for every file a command writes (fmt,
+export, new, import, release), and one for every folder (the tsv export, the site, a release).
 
 A reader, or a run killed half-way, sees the old file or the new one, never a mix. A symlink
 is written through (its target is replaced, the link stays), a file keeps its mode, and what
