@@ -187,7 +187,7 @@ def test_unknown_id_and_follow_ups(registry: Registry, tmp_path: Path,  # noqa: 
     assert result.exit_code == 1, result.output
     assert sorted(p.split("/")[-1].split("?")[0] for p, _ in registry.seen) == ["NCT00000404", "NCT00469027"]
     (issue,) = json.loads(result.stdout)["issues"]
-    assert issue["code"] == "registry-not-found" and issue["path"] == "registrations.0.trial_id"
+    assert issue["code"] == "registry-not-found" and issue["path"] == "registrations[0].trial_id"
     assert issue["line"] == line_of(tmp_path / "records/studies/must-ards-phase-1-2.yaml", r"\s+trial_id:")
     assert issue["message"] == ("NCT00000404: ClinicalTrials.gov has no study with this id (HTTP 404); "
                                 "check the id")

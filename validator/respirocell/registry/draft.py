@@ -18,10 +18,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from ..loading import leaves
+from ..loading import PathElem, leaves, locate_node, parse_record
 from . import vocab
 from .client import Study
-from .positions import PathElem, compose, key_position
 from .results import outcome_result, serious_adverse_events
 
 TODO = "TODO"
@@ -356,12 +355,12 @@ def render(data: dict[str, Any], comments: dict[tuple[PathElem, ...], str], head
     dumped = yaml.dump(data, Dumper=_dumper(), sort_keys=False, allow_unicode=True, width=10_000)
     plain = format_text(dumped.encode("utf-8"), "Study")
     lines = plain.decode("utf-8").splitlines()
-    root = compose(plain.decode("utf-8"))
+    root = parse_record(plain)[1]
     placed: list[tuple[int, list[str]]] = []
     for path, text in comments.items():
-        where = key_position(root, path)
-        if where is not None:
-            placed.append((where[0], _comment_lines(text, where[1])))
+        line, column = locate_node(root, path, at_key=True)
+        if line is not None and column is not None:
+            placed.append((line, _comment_lines(text, column)))
     for line, block in sorted(placed, key=lambda p: p[0], reverse=True):
         lines[line - 1:line - 1] = block
     if head:

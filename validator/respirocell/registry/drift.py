@@ -22,13 +22,12 @@ import calendar
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ..issues import Issue, Report
+from ..loading import PathElem, RecordFile, format_path, locate_node, parse_record, read_bounded
 from . import vocab
 from .client import MalformedResponse, NotCached, Study, StudyNotFound, StudySource
-from .positions import PathElem, compose, key_position
 
 
 def period_end(date: str) -> dt.date | None:
@@ -52,17 +51,16 @@ def nct_id_of(data: dict[str, Any]) -> str | None:
 
 
 class _Record:
-    """One study record: its data, and where each field's key sits in its file."""
+    """One study record: its data, and the node tree of its file, for the lines of findings."""
 
-    def __init__(self, path: Path, display: str, data: dict[str, Any]) -> None:
-        self.display, self.data = display, data
-        self.record_id = data.get("id") if isinstance(data.get("id"), str) else None
-        self.root = compose(path.read_text(encoding="utf-8"))
+    def __init__(self, record: RecordFile, data: dict[str, Any]) -> None:
+        self.display, self.data = record.display, data
+        self.record_id = record.record_id
+        self.root = parse_record(read_bounded(record.path))[1]
 
     def issue(self, code: str, message: str, path: tuple[PathElem, ...], suggestion: str | None = None) -> Issue:
-        where = key_position(self.root, path)
-        return Issue(code, message, self.display, line=where[0] if where else None,
-                     column=where[1] if where else None, path=".".join(str(p) for p in path),
+        line, column = locate_node(self.root, path, at_key=True)
+        return Issue(code, message, self.display, line=line, column=column, path=format_path(path),
                      record_id=self.record_id, suggestion=suggestion)
 
 
@@ -151,13 +149,13 @@ def registry_check(records: Iterable[Any], source: StudySource, today: dt.date |
             not_cached.append(rec.display)
             continue
         except StudyNotFound as exc:
-            record = _Record(rec.path, rec.display, data)
+            record = _Record(rec, data)
             report.files_checked += 1
             report.records_checked += 1
             index = next(i for i, r in enumerate(data["registrations"]) if r.get("trial_id") == nct)
             report.extend([record.issue("registry-not-found", exc.message, ("registrations", index, "trial_id"))])
             continue
-        record = _Record(rec.path, rec.display, data)
+        record = _Record(rec, data)
         report.files_checked += 1
         report.records_checked += 1
         try:
