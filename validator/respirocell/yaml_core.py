@@ -39,6 +39,10 @@ for _tag, _regex, _first in CORE_SCHEMA:
     Core12Resolver.add_implicit_resolver(_tag, _regex, _first)
 
 
+#: libyaml's own loader, for node trees and tokens whose positions are all that is wanted.
+POSITIONS_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def shown(text: str, limit: int = 40) -> str:
     """``text`` for a message: long values are cut short."""
     return text if len(text) <= limit else f"{text[:limit - 3]}..."

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 
 import yaml
 
-from .yaml_core import YamlProblem
+from .yaml_core import POSITIONS_LOADER, YamlProblem
 
 _KEY_LINE = re.compile(r"^(\s*)(-\s+)?[A-Za-z_][\w-]*\s*:(\s|$)")
 _OPENS_QUOTE = re.compile(r"""^\s*(-\s+)?([A-Za-z_][\w-]*\s*:\s+)?(["'])""")
@@ -110,7 +110,7 @@ def _scan_for(text: str, wanted: Callable[[yaml.Token, int], bool]) -> tuple[int
     nodes (iterative, so safe on inputs that defeat the composer)."""
     depth = 0
     try:
-        for token in yaml.scan(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        for token in yaml.scan(text, Loader=POSITIONS_LOADER):
             if isinstance(token, (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken,
                                   yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken)):
                 depth += 1

@@ -47,8 +47,8 @@ from ruamel.yaml.error import YAMLError as RuamelError
 from ..fsio import remove_leftovers, write_atomic
 from ..issues import Issue, Report
 from ..loading import discover, display_path, find_root, kind_of, parse_text, read_bounded
-from ..yaml_core import YamlProblem
-from .comments import _FastLoader, attach, find_comments, find_nodes, place_comments
+from ..yaml_core import POSITIONS_LOADER, YamlProblem
+from .comments import attach, find_comments, find_nodes, place_comments
 from .emit import WIDTH, _canonical, _dump, needs_quotes, styled
 
 __all__ = ["WIDTH", "FormatError", "FormatResult", "FormatRun", "format_file", "format_paths", "format_text",
@@ -75,7 +75,7 @@ def format_text(raw: bytes, kind: str | None = None, *, verify: bool = True) -> 
     before = parse_text(raw)  # our loader decides what the file means
     text = raw.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     try:
-        root = yaml.compose(text, Loader=_FastLoader)
+        root = yaml.compose(text, Loader=POSITIONS_LOADER)
         tree = styled(root, before, text.split("\n"))
     except (yaml.YAMLError, RuamelError, ValueError) as exc:
         raise FormatError(f"the formatter cannot read this file: {str(exc).splitlines()[0]}") from None

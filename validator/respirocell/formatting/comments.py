@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from ..yaml_core import POSITIONS_LOADER
+
 Path_ = tuple[str | int, ...]
-_FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # positions only: any YAML version will do
 
 # -- comments ------------------------------------------------------------------------------
 
@@ -51,7 +52,7 @@ def _covered_spans(text: str) -> list[tuple[int, int]]:
         return starts[mark.line] + mark.column if mark.line < len(starts) else len(text)
 
     spans = []
-    for token in yaml.scan(text, Loader=_FastLoader):
+    for token in yaml.scan(text, Loader=POSITIONS_LOADER):
         start, end = index(token.start_mark), index(token.end_mark)
         if start == end:
             continue
@@ -216,7 +217,7 @@ def _block_scalar_lines(root: yaml.Node) -> set[int]:
 
 def attach(body: str, place: Placement) -> str:
     """Put the comments back next to their nodes in freshly emitted ``body``."""
-    root = yaml.compose(body, Loader=_FastLoader)
+    root = yaml.compose(body, Loader=POSITIONS_LOADER)
     lines = body.rstrip("\n").split("\n")
     protected = _block_scalar_lines(root) if root is not None else set()
     lines = [ln if i in protected else ln.rstrip() for i, ln in enumerate(lines)]

@@ -70,7 +70,6 @@ def _yaml() -> YAML:
     return rt
 
 
-_FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # positions only: any YAML version will do
 _YAML11 = yaml.resolver.Resolver()
 _ANALYZER = yaml.emitter.Emitter(io.StringIO(), allow_unicode=True)
 _PLAIN_TYPES = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"}
