@@ -70,6 +70,12 @@ def normal_source(source: str) -> str:
     return normal(*parsed) if parsed else source
 
 
+def slug(text: str) -> str:
+    """``text`` in lower-case letters, digits and single hyphens ('START Phase 2' -> 'start-phase-2');
+    the form of record ids, and of a curator's name in an IRI."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
 def study_identifiers(data: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """(path, normal form) of every registry id, DOI, PMID and PMCID a study cites."""
     for i, reg in _items(data, "registrations"):

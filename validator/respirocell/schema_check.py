@@ -242,8 +242,10 @@ def _pattern_hint(value: Any, form: str) -> str | None:
     if form == "doi" and value.lower().startswith("doi:"):
         return f"drop the 'doi:' prefix: {value[4:].strip()}"
     if form == "RecordId":
-        slug = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
-        return f"use lower-case letters, digits and hyphens, e.g. '{slug}'" if slug else None
+        from .templates import suggest_id
+
+        found = suggest_id(value)
+        return f"use lower-case letters, digits and hyphens, e.g. '{found}'" if found else None
     if form == "CountryCode":
         return f"use the two-letter ISO code in capitals, e.g. '{value.upper()[:2]}'"
     if form == "Duration":

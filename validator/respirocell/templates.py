@@ -24,6 +24,7 @@ from typing import Any
 
 from . import schema
 from .fsio import write_atomic
+from .identifiers import slug
 
 COMMENT_WIDTH = 90
 PLACEHOLDER = "TODO"
@@ -65,8 +66,8 @@ def id_pattern() -> re.Pattern[str]:
 
 def suggest_id(text: str) -> str | None:
     """A valid record id close to ``text`` ('START Phase 2' -> 'start-phase-2'), if any."""
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug if slug and id_pattern().match(slug) else None
+    found = slug(text)
+    return found if found and id_pattern().match(found) else None
 
 
 def check_id(record_id: str) -> None:

@@ -21,7 +21,6 @@ meanings, kinds) and the generated context, so a schema change flows through
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from collections.abc import Iterable
 from functools import cache
@@ -91,8 +90,7 @@ def orcid_iri(orcid: str) -> str:
 
 def agent_iri(name: str) -> str:
     """A curator without an ORCID iD: one agent per name across the corpus."""
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "unnamed"
-    return f"{base_iri()}agent/{slug}"
+    return f"{base_iri()}agent/{identifiers.slug(name) or 'unnamed'}"
 
 
 @cache
