@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import stat
 import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .loading import MAX_FILE_BYTES, RecordFile, display_path, find_root, is_record_name, kind_of, load_file
+from .fsio import read_regular
+from .loading import MAX_FILE_BYTES, RecordFile, display_path, find_root, kind_of, load_file, record_names
 
 
 @dataclass
@@ -99,15 +99,6 @@ class Corpus:
                 yield other
 
 
-def record_names(root: str) -> list[str]:
-    """The record files under folder ``root`` as absolute paths (``discover``, without Paths)."""
-    found = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        found += [os.path.join(dirpath, name) for name in filenames if is_record_name(name)]
-    return found
-
-
 def _mentioning(names: list[str], needles: list[str]) -> list[str]:
     """The files among ``names`` that contain one of ``needles``. grep reads ten thousand files
     in a few hundredths of a second (``-D skip`` never opens a FIFO or device, and symlinks met
@@ -122,21 +113,13 @@ def _mentioning(names: list[str], needles: list[str]) -> list[str]:
             wanted = set(names)
             return sorted(n for n in (os.fsdecode(raw) for raw in done.stdout.split(b"\0") if raw) if n in wanted)
     encoded = [n.encode() for n in needles]
-    return [n for n in names if (raw := _peek(n)) is not None and any(e in raw for e in encoded)]
+    return [n for n in names if any(e in _peek(n) for e in encoded)]
 
 
-def _peek(name: str) -> bytes | None:
-    """The bytes of a regular file that is not a symlink, without blocking on a FIFO; None for
-    anything else (such files are reported when they are checked themselves)."""
+def _peek(name: str) -> bytes:
+    """The bytes of a record file that is not a symlink; nothing for what cannot be a record
+    (a FIFO, a device, a file over the limit), which is reported when it is checked itself."""
     try:
-        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+        return read_regular(Path(name), MAX_FILE_BYTES, follow_symlinks=False)
     except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        return os.read(fd, MAX_FILE_BYTES + 1)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
+        return b""
