@@ -55,6 +55,17 @@ def position(mark: yaml.Mark | None) -> tuple[int | None, int | None]:
 _PLAIN_NUMBER = "write a plain number without a tag, or put the value in quotes if it is text"
 
 
+def number(text: str, integer: bool) -> int | float:
+    """The value of a core-schema int (``010`` is 10; ``0o``, ``0x``) or float (``.inf``, ``.nan``);
+    ValueError for text that is neither (an explicit tag, or an int of more than 4,300 digits)."""
+    if integer:
+        return int(text[2:], 8 if text[1] == "o" else 16) if text.startswith(("0o", "0x")) else int(text, 10)
+    lowered = text.lower()
+    if lowered.endswith(".inf"):
+        return float("-inf") if lowered.startswith("-") else float("inf")
+    return float("nan") if lowered == ".nan" else float(lowered)
+
+
 class _SafeConstructor(yaml.constructor.BaseConstructor):
     """Builds plain dict/list/str/int/float/bool/None; anything else is refused."""
 
@@ -98,9 +109,7 @@ class _SafeConstructor(yaml.constructor.BaseConstructor):
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
         text = str(self.construct_scalar(node))
         try:
-            if text.startswith(("0o", "0x")):
-                return int(text[2:], 8 if text[1] == "o" else 16)
-            return int(text, 10)
+            return int(number(text, integer=True))
         except ValueError:  # an explicit tag (!!int abc), or more than 4,300 digits
             raise YamlProblem("yaml-syntax", f"'{shown(text)}' is not an integer", *position(node.start_mark),
                               suggestion=_PLAIN_NUMBER) from None
@@ -108,9 +117,7 @@ class _SafeConstructor(yaml.constructor.BaseConstructor):
     def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
         text = str(self.construct_scalar(node)).lower()
         try:
-            if text.endswith(".inf"):
-                return float("-inf") if text.startswith("-") else float("inf")
-            return float("nan") if text == ".nan" else float(text)
+            return float(number(text, integer=False))
         except ValueError:
             raise YamlProblem("yaml-syntax", f"'{shown(text)}' is not a number", *position(node.start_mark),
                               suggestion=_PLAIN_NUMBER) from None
@@ -208,14 +215,8 @@ _NUMBERS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
 
 
 def _number(node: yaml.Node) -> Any:
-    text = str(node.value)
     try:
-        if node.tag.endswith("int"):
-            return int(text[2:], 8 if text[1] == "o" else 16) if text.startswith(("0o", "0x")) else int(text, 10)
-        lowered = text.lower()
-        if lowered.endswith(".inf"):
-            return float("-inf") if lowered.startswith("-") else float("inf")
-        return float("nan") if lowered == ".nan" else float(lowered)
+        return number(str(node.value), integer=node.tag.endswith("int"))
     except ValueError:
         raise Unusual from None
 
