@@ -63,3 +63,17 @@ def test_readme_example_output_is_real(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, command.split()[1:])
     assert result.output == expected
+
+
+def test_the_map_of_the_code_names_every_module_and_only_those() -> None:
+    """CONTRIBUTING's 'Where things are' lists each top-level module and folder of the package."""
+    import re
+
+    text = (Path(__file__).parent.parent / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    block = re.search(r"### Where things are\n.*?```text\nvalidator/respirocell/\n(.*?)```", text, re.S)
+    assert block, "CONTRIBUTING.md lost its map of the code"
+    listed = set(re.findall(r"^  (\S+)", block.group(1), re.M))
+    package = Path(__file__).parent.parent / "validator" / "respirocell"
+    present = {p.name + ("/" if p.is_dir() else "") for p in package.iterdir()
+               if not p.name.startswith("__") and p.name != "py.typed" and (p.is_dir() or p.suffix == ".py")}
+    assert listed == present, f"add to the map: {sorted(present - listed)}; remove: {sorted(listed - present)}"
