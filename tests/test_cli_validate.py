@@ -41,7 +41,7 @@ def test_invalid_corpus_exits_1_with_clickable_text(in_corpus: Path) -> None:
         "records/studies/test-study-base.yaml:16:8: error [invalid-enum] 'phase 2' is not an allowed value of "
         "'phase' (phase)",
         "    hint: did you mean 'phase_2'?",
-        "FAILED: 5 files, 1 errors, 0 warnings",
+        "FAILED: 5 files, 1 error, 0 warnings",
     ]
 
 

@@ -244,7 +244,7 @@ def test_messed_up_committed_records_format_back_without_changing_their_data(cor
         assert not any(line != line.rstrip() for line in new.decode().splitlines()), path
     changed = {line.removeprefix("reformatted ") for line in out.splitlines()}
     assert changed == {os.path.relpath(p) for p in before}
-    assert fmt("--check", *map(str, sample)) == (0, "", "0 file(s) would be reformatted, "
+    assert fmt("--check", *map(str, sample)) == (0, "", "0 files would be reformatted, "
                                                         f"{len(before)} already formatted\n")
 
 
@@ -256,9 +256,9 @@ def test_check_lists_the_files_it_would_change_and_changes_nothing(corpus: Path)
     messy.write_bytes(MESSY.replace("test-condition-copd", "messy").encode())
     code, out, err = fmt("--check")
     assert (code, out) == (1, "records/conditions/messy.yaml\n")
-    assert "1 file(s) would be reformatted, 1 already formatted" in err and "run 'respirocell fmt'" in err
+    assert "1 file would be reformatted, 1 already formatted" in err and "run 'respirocell fmt'" in err
     assert messy.read_bytes() == MESSY.replace("test-condition-copd", "messy").encode()
-    assert fmt("--check", str(tidy)) == (0, "", "0 file(s) would be reformatted, 1 already formatted\n")
+    assert fmt("--check", str(tidy)) == (0, "", "0 files would be reformatted, 1 already formatted\n")
 
     code, out, _ = fmt()
     assert (code, out) == (0, "reformatted records/conditions/messy.yaml\n")

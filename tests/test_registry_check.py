@@ -197,7 +197,7 @@ def test_studies_missing_from_the_cache_are_not_compared(tmp_path: Path, monkeyp
     unknown_id_and_follow_up(tmp_path)
     result = run(["--cache", str(FIXTURES)], tmp_path, monkeypatch)
     assert result.exit_code == 0, result.output
-    assert result.stdout == "OK: 1 files, 0 errors, 0 warnings\n"
+    assert result.stdout == "OK: 1 file, 0 errors, 0 warnings\n"
     assert f"not compared: 1 studies have no saved response in {FIXTURES}" in result.stderr
 
 

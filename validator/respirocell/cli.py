@@ -309,7 +309,7 @@ def fmt_records(paths: tuple[Path, ...], check: bool, fmt: str) -> None:
       respirocell fmt --check --format github
     """
     from .formatting import format_paths
-    from .reporters import clean, no_command
+    from .reporters import clean, counted, no_command
 
     run = format_paths(default_paths(paths), check=check)
     if fmt == "text":
@@ -324,7 +324,7 @@ def fmt_records(paths: tuple[Path, ...], check: bool, fmt: str) -> None:
             click.echo("".join(shown), nl=False, err=True)
         verb = "would be reformatted" if check else "reformatted"
         failed = sum(1 for i in run.report.issues if i.code != "unformatted")
-        summary = f"{len(run.changed)} file(s) {verb}, {run.unchanged} already formatted"
+        summary = f"{counted(len(run.changed), 'file')} {verb}, {run.unchanged} already formatted"
         click.echo(summary + (f", {failed} could not be formatted" if failed else ""), err=True)
         if check and run.changed:
             click.echo("run 'respirocell fmt' (with the same paths) to format them", err=True)

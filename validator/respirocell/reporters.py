@@ -49,6 +49,16 @@ def _where(issue: Issue) -> str:
     return ":".join(parts)
 
 
+def counted(n: int, noun: str) -> str:
+    """'1 file', '5 files', '0 errors': the counts people read in a summary."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def summary_line(report: Report) -> str:
+    return (f"{counted(report.files_checked, 'file')}, {counted(len(report.errors), 'error')}, "
+            f"{counted(len(report.warnings), 'warning')}")
+
+
 def render_text(report: Report, *, strict: bool = False, color: bool = False) -> str:
     def paint(s: str, code: str) -> str:
         return f"\033[{code}m{s}\033[0m" if color else s
@@ -60,10 +70,9 @@ def render_text(report: Report, *, strict: bool = False, color: bool = False) ->
         lines.append(no_command(f"{_where(issue)}: {sev} [{issue.code}] {clean(issue.message)}{field}"))
         if issue.suggestion:
             lines.append(f"    hint: {clean(issue.suggestion)}")
-    s = report.summary()
     verdict = paint("OK", "32;1") if report.ok(strict) else paint("FAILED", "31;1")
     more = f" ({report.suppressed} more not shown)" if report.suppressed else ""
-    lines.append(f"{verdict}: {s['files']} files, {s['errors']} errors, {s['warnings']} warnings{more}")
+    lines.append(f"{verdict}: {summary_line(report)}{more}")
     return "\n".join(lines) + "\n"
 
 
@@ -100,8 +109,7 @@ def render_github(report: Report, *, strict: bool = False, color: bool = False) 
         if issue.suggestion:
             message += f"\nhint: {clean(issue.suggestion)}"
         lines.append(f"::{level} {','.join(props)}::{escape_data(message)}")
-    s = report.summary()
-    lines.append(f"respirocell: {s['files']} files, {s['errors']} errors, {s['warnings']} warnings")
+    lines.append(f"respirocell: {summary_line(report)}")
     return "\n".join(lines) + "\n"
 
 

@@ -138,7 +138,9 @@ class InvalidCorpusError(Exception):
     """The corpus has errors, so nothing may be published from it; ``report`` holds the findings."""
 
     def __init__(self, report: Report) -> None:
-        super().__init__(f"the corpus has {len(report.errors)} error(s); nothing was published")
+        from .reporters import counted
+
+        super().__init__(f"the corpus has {counted(len(report.errors), 'error')}; nothing was published")
         self.report = report
 
 
