@@ -24,7 +24,7 @@ from respirocell.diff import (
     FieldChange,
     diff_corpora,
     diff_sides,
-    load_side,
+    read_side,
     render_json,
     render_markdown,
     render_text,
@@ -106,7 +106,7 @@ def test_the_reformatted_file_really_differs_as_text(corpora: tuple[Path, Path])
     before, after = (side / "studies" / "test-study-delta.yaml" for side in (old, new))
     assert before.read_text() != after.read_text()
     key = ("Study", "test-study-delta")
-    before_data, after_data = load_side(str(old))[key], load_side(str(new))[key]
+    before_data, after_data = read_side(str(old)).records[key], read_side(str(new)).records[key]
     assert list(before_data) != list(after_data) and before_data["arms"] != after_data["arms"]
     assert diff_corpora({key: before_data}, {key: after_data}).records == []
 
@@ -240,7 +240,7 @@ def test_export_ignore_cannot_hide_a_record(repo: Path) -> None:
     (repo / ".gitattributes").write_text("records/studies/test-study-gamma.yaml export-ignore\n")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "hide")
-    assert ("Study", "test-study-gamma") in load_side("HEAD")
+    assert ("Study", "test-study-gamma") in read_side("HEAD").records
 
 
 @pytest.mark.parametrize("ref", ["--output=/x", "nope", "-h", "HEAD:records", ""])
@@ -250,7 +250,7 @@ def test_bad_refs_exit_2(repo: Path, ref: str) -> None:
     assert "is not a commit, branch or tag" in result.output or "is not a git ref" in result.output
     assert not (repo / "x").exists() and not Path("/x").exists()
     with pytest.raises(DiffError):
-        load_side(ref)
+        read_side(ref)
 
 
 def test_a_bad_ref_with_json_output_is_a_json_usage_error(repo: Path) -> None:

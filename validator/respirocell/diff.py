@@ -179,11 +179,6 @@ def read_side(spec: str | None, records: Path = Path("records"), *, old: bool = 
                                                             "commit": commit})
 
 
-def load_side(spec: str, records: Path = Path("records")) -> dict[RecordKey, Any]:
-    """The records of one side by (kind, id): ``spec`` is a folder or a git ref (see ``read_side``)."""
-    return read_side(spec, records).records
-
-
 def diff_sides(old: str | None, new: str | None, records: Path = Path("records")) -> Changes:
     """The diff the ``diff`` command shows: OLD and NEW as folders or refs (see ``read_side``)."""
     before, after = read_side(old, records, old=True), read_side(new, records)
