@@ -255,6 +255,12 @@ def test_every_fact_is_sourced_and_every_source_cited() -> None:
     bare = record("Study", "id: s2\ntitle: T\npublications: [{citation: A paper}]\n")
     assert found(consistency.check_consistency(bare), "missing-identifier") == [
         ("missing-identifier", "publications[0]", 3, 16), ("missing-identifier", "", 1, 1)]
+    unquoted = record("Study", "id: s3\ntitle: T\npublications: [{pmid: 31010768}]\n")  # wrong-type, not missing
+    assert found(consistency.check_consistency(unquoted), "missing-identifier") == []
+    typo = study()
+    typo.data["curation"]["sources"][0]["fields"].append("titel")
+    (misspelt,) = [i for i in consistency.check_consistency(typo) if i.code == "unknown-field"]
+    assert misspelt.suggestion == "did you mean 'title'?"
 
 
 @rule_test(consistency.check_consistency)
@@ -346,6 +352,10 @@ def test_references_resolve_to_the_right_kind() -> None:
     lone = record("Study", "id: s9\nconditions: [asthma]\n")
     issue, = references.check_references(lone, corpus(lone))
     assert issue.suggestion == "add records/conditions/asthma.yaml (respirocell new condition asthma)"
+    draft = record("Study", "id: s8\nconditions: [TODO-condition]\n")  # an imported draft's placeholder
+    issue, = references.check_references(draft, corpus(draft))
+    assert issue.suggestion == ("replace the placeholder with the id of a condition (its file name in "
+                                "records/conditions/), or add that record first")
 
 
 @rule_test(references.check_shared_identifiers)

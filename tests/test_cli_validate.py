@@ -180,3 +180,17 @@ def test_format_hints_follow_the_schema_type_or_field(in_corpus: Path, old: str,
     study.write_text(text.replace(old, new, 1))
     doc = json.loads(CliRunner().invoke(cli, ["validate", "--format", "json"]).output)
     assert ("invalid-format", hint) in [(i["code"], i["suggestion"]) for i in doc["issues"]]
+
+
+@pytest.mark.parametrize(("old", "new", "hint"), [
+    ("acronym: TESTBASE", "acronym:", "fill it in, or delete the line if the source does not give it"),
+    ("    - name: Test Curator", "    - name:", "fill it in (it is required here)"),  # curators[0].name
+])
+def test_an_empty_value_is_deletable_only_where_the_field_is_optional(in_corpus: Path, old: str, new: str,
+                                                                       hint: str) -> None:
+    study = in_corpus / "studies" / "test-study-base.yaml"
+    text = study.read_text()
+    assert old in text
+    study.write_text(text.replace(old, new))
+    doc = json.loads(CliRunner().invoke(cli, ["validate", "--format", "json"]).output)
+    assert [(i["code"], i["suggestion"]) for i in doc["issues"]] == [("empty-value", hint)]

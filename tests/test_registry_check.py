@@ -123,7 +123,7 @@ def test_each_planted_drift_is_found_at_its_line(tmp_path: Path, monkeypatch: py
         "status is 'recruiting' here but 'completed' on ClinicalTrials.gov (NCT03392467)")
     assert by_code["registry-status-changed"]["path"] == "status"
     assert by_code["registry-arms-differ"]["message"] == (
-        "1 arm(s) here but 3 on ClinicalTrials.gov (NCT04493242): ExoFlo 15 mL; ExoFlo 10 mL; Placebo")
+        "1 arm here but 3 on ClinicalTrials.gov (NCT04493242): ExoFlo 15 mL; ExoFlo 10 mL; Placebo")
     assert by_code["registry-enrollment-differs"]["message"] == (
         "enrollment is 8 actual here but 7 actual on ClinicalTrials.gov (NCT00469027)")
     assert by_code["registry-results-posted"]["message"].endswith("but the record is registry_only")

@@ -26,7 +26,9 @@ class RecordsError(ValueError):
     def __init__(self, issues: list[Issue]) -> None:
         self.issues = issues
         shown = "\n  ".join(f"{i.file}:{i.line}:{i.column}: [{i.code}] {i.message}" for i in issues[:20])
-        super().__init__(f"{len(issues)} problem(s) loading records:\n  {shown}")
+        from .reporters import counted
+
+        super().__init__(f"{counted(len(issues), 'problem')} loading records:\n  {shown}")
 
 
 def load_records(paths: Path | str | Iterable[Path | str] | None = None) -> list[Study | CellSource | Condition]:

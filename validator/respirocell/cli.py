@@ -327,7 +327,8 @@ def fmt_records(paths: tuple[Path, ...], check: bool, fmt: str) -> None:
         summary = f"{counted(len(run.changed), 'file')} {verb}, {run.unchanged} already formatted"
         click.echo(summary + (f", {failed} could not be formatted" if failed else ""), err=True)
         if check and run.changed:
-            click.echo("run 'respirocell fmt' (with the same paths) to format them", err=True)
+            them = "it" if len(run.changed) == 1 else "them"
+            click.echo(f"run 'respirocell fmt' (with the same paths) to format {them}", err=True)
     else:
         render_report(run.report, fmt)
     sys.exit(EXIT_OK if run.report.ok() else EXIT_INVALID)

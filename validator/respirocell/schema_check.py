@@ -19,6 +19,7 @@ from typing import Any
 from . import package_data
 from .issues import Issue
 from .loading import PathElem, RecordFile, format_path, leaves
+from .schema import nested_class as schema_nested_class
 from .schema import slot as schema_slot
 from .yaml_core import shown
 
@@ -179,8 +180,9 @@ def _type_issue(record: RecordFile, path: tuple[Any, ...], instance: Any, types:
     wanted = " or ".join(JSON_TYPES.get(str(t), str(t)) for t in types)
     name = _field_name(path)
     if instance is None:
+        optional = "fill it in, or delete the line if the source does not give it"
         return _issue(record, "empty-value", f"'{name}' has no value; expected {wanted}", path,
-                      suggestion="fill it in, or delete the line if the source does not give it")
+                      suggestion="fill it in (it is required here)" if _required(record, path) else optional)
     got = _describe(instance)
     suggestion = None
     if "string" in types and isinstance(instance, (int, float)) and not isinstance(instance, bool):
@@ -197,6 +199,16 @@ def _type_issue(record: RecordFile, path: tuple[Any, ...], instance: Any, types:
     elif "object" in types and description:
         suggestion = description
     return _issue(record, "wrong-type", f"'{name}' should be {wanted}, not {got}", path, suggestion=suggestion)
+
+
+def _required(record: RecordFile, path: tuple[Any, ...]) -> bool:
+    """Whether the field at ``path`` is a required one of the class that holds it."""
+    cls: str | None = record.kind
+    for elem in path[:-1]:
+        if isinstance(elem, str):
+            cls = schema_nested_class(cls, elem)
+    found = schema_slot(cls, str(path[-1])) if cls and path and isinstance(path[-1], str) else None
+    return bool(found and found.required)
 
 
 def _describe(value: Any) -> str:

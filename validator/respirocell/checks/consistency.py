@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -31,7 +32,7 @@ def check_consistency(record: RecordFile) -> Iterator[Issue]:
     marked = _not_reported(data)
     for field in schema.recommended(record.kind or "Record"):
         if field not in data and field not in marked and not _exempt(record, field):
-            yield issue(record, "recommended-field", f"'{field}' is empty; fill it in if the sources give it",
+            yield issue(record, "recommended-field", f"'{field}' is not given; fill it in if the sources give it",
                         severity=Severity.WARNING,
                         suggestion=f"if no cited source reports it, add it to not_reported: [{field}]")
     for i, field in enumerate(data.get("not_reported") or []):
@@ -72,9 +73,11 @@ def _provenance(record: RecordFile) -> Iterator[Issue]:
             if not isinstance(name, str):
                 continue
             if name not in allowed:
+                close = difflib.get_close_matches(name, sorted(allowed), n=1, cutoff=0.6)
                 yield issue(record, "unknown-field", f"curation.sources lists '{name}', which is not a field of a "
                             f"{record.kind}", ("curation", "sources", i, "fields", j),
-                            suggestion=f"use field names such as: {', '.join(sorted(allowed)[:8])} ...")
+                            suggestion=f"did you mean '{close[0]}'?" if close else
+                            f"use field names such as: {', '.join(sorted(allowed)[:8])} ...")
             claimed.add(name)
     if not isinstance(record.data.get("curation"), dict):
         return
@@ -87,11 +90,14 @@ def _citations(record: RecordFile) -> Iterator[Issue]:
     """A study cites what it was read from, and every source named in it is cited."""
     data = record.data
     cited = {ident for _, ident in study_identifiers(data)}
+    written = False  # a doi or pmid of the wrong type (pmid: 123, unquoted) is the schema's finding, not this one
     for i, pub in items(data, "publications"):
-        if not text(pub, "doi") and not text(pub, "pmid"):
+        if all(pub.get(key) in (None, "") for key in ("doi", "pmid")):
             yield issue(record, "missing-identifier", "this publication has neither a doi nor a pmid",
                         ("publications", i), suggestion="add the DOI or PubMed id so readers can find the paper")
-    if not cited:
+        else:
+            written = True
+    if not cited and not written:
         yield issue(record, "missing-identifier", "the study cites no registry id, DOI or PMID",
                     suggestion="add registrations: or publications: with the identifiers you read")
     sources: list[tuple[tuple[str | int, ...], str]] = [

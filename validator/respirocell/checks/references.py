@@ -51,7 +51,10 @@ def check_references(record: RecordFile, corpus: Corpus) -> Iterator[Issue]:
         else:
             message = f"no {label} has the id '{rid}'"
         close = difflib.get_close_matches(rid, corpus.ids_of(kind), n=1, cutoff=0.6)
-        if close:
+        if rid.upper().startswith("TODO"):  # a placeholder of a template or an imported draft
+            suggestion = (f"replace the placeholder with the id of a {label} (its file name in "
+                          f"records/{target.folder}/), or add that record first")
+        elif close:
             suggestion = f"did you mean '{close[0]}'?"
         elif kinds - {None}:  # a new record under this id would clash with the existing one
             suggestion = f"name a {label} here: its id is its file name in records/{target.folder}/"

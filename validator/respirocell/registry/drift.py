@@ -26,6 +26,7 @@ from typing import Any
 
 from ..issues import Issue, Report
 from ..loading import PathElem, RecordFile, format_path, locate_node, parse_record, read_bounded
+from ..reporters import counted
 from . import vocab
 from .client import MalformedResponse, NotCached, Study, StudyNotFound, StudySource
 
@@ -82,8 +83,8 @@ def compare(record: _Record, study: Study, today: dt.date) -> Iterator[Issue]:
         posted = (status_module.get("resultsFirstPostDateStruct") or {}).get("date")
         yield record.issue("registry-results-posted", f"results are posted {here}"
                            f"{f' since {posted}' if posted else ''} but the record is registry_only",
-                           ("evidence_basis",), "add the results (`respirocell import --from-file` shows them as a "
-                           "draft) and set evidence_basis: registry_results or published_results")
+                           ("evidence_basis",), f"add the results (`respirocell import {nct} --output -` prints "
+                           "them as a draft) and set evidence_basis: registry_results or published_results")
 
     enrollment = design.get("enrollmentInfo") or {}
     if enrollment.get("type") == "ACTUAL" and enrollment.get("count") is not None:
@@ -107,7 +108,8 @@ def compare(record: _Record, study: Study, today: dt.date) -> Iterator[Issue]:
     mine_arms = data.get("arms") if isinstance(data.get("arms"), list) else []
     if arms and mine_arms and len(arms) != len(mine_arms):
         labels = "; ".join(str(a.get("label")) for a in arms)
-        yield record.issue("registry-arms-differ", f"{len(mine_arms)} arm(s) here but {len(arms)} {here}: {labels}",
+        yield record.issue("registry-arms-differ",
+                           f"{counted(len(mine_arms), 'arm')} here but {len(arms)} {here}: {labels}",
                            ("arms",), "compare the arms with the registry's arm groups")
 
     phases = design.get("phases") or []
