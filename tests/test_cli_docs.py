@@ -77,3 +77,17 @@ def test_the_map_of_the_code_names_every_module_and_only_those() -> None:
     present = {p.name + ("/" if p.is_dir() else "") for p in package.iterdir()
                if not p.name.startswith("__") and p.name != "py.typed" and (p.is_dir() or p.suffix == ".py")}
     assert listed == present, f"add to the map: {sorted(present - listed)}; remove: {sorted(listed - present)}"
+
+
+def test_the_library_names_the_readme_imports_exist() -> None:
+    import re
+
+    import respirocell
+
+    block = re.search(r"## The library\n\n```python\n(.*?)```", README, re.S)
+    assert block, "the README lost its library example"
+    names = {n.strip() for line in re.findall(r"^from respirocell import (.+)$", block.group(1), re.M)
+             for n in line.split(",")}
+    assert names and names <= set(respirocell.__all__)
+    for name in respirocell.__all__:
+        assert getattr(respirocell, name) is not None

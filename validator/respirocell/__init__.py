@@ -12,12 +12,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["Issue", "Report", "Severity", "__version__", "load_records", "valid_records", "validate_paths"]
+__all__ = ["InvalidCorpusError", "Issue", "Report", "Severity", "__version__", "load_records", "valid_records",
+           "validate_paths"]
 
 if TYPE_CHECKING:
     from .api import load_records
     from .issues import Issue, Report, Severity
-    from .validation import valid_records, validate_paths
+    from .validation import InvalidCorpusError, valid_records, validate_paths
 
 
 def __getattr__(name: str) -> Any:
@@ -26,7 +27,7 @@ def __getattr__(name: str) -> Any:
         from . import issues
 
         return getattr(issues, name)
-    if name in ("valid_records", "validate_paths"):
+    if name in ("InvalidCorpusError", "valid_records", "validate_paths"):
         from . import validation
 
         return getattr(validation, name)

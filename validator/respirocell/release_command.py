@@ -90,7 +90,7 @@ def release(version: str, paths: tuple[Path, ...], output: Path, previous: str |
         except (ReleaseError, ExportError) as exc:
             raise click.UsageError(str(exc)) from None
     counts = ", ".join(f"{n} {name}" for name, n in done.counts.items())
-    since = f"since {done.previous}" if done.previous else "first release"
+    since = f"changes since {done.previous}" if done.previous else "changes: first release"
     click.echo(f"wrote {output}/ (release {done.version} of {done.date or 'undated'}: {counts}; "
-               f"{len(done.files) + 1} files)\nchanges {since}: {summary_line(done.changes)}")
+               f"{len(done.files) + 1} files)\n{since}: {summary_line(done.changes)}")
     sys.exit(EXIT_OK)
