@@ -352,6 +352,10 @@ def test_references_resolve_to_the_right_kind() -> None:
     lone = record("Study", "id: s9\nconditions: [asthma]\n")
     issue, = references.check_references(lone, corpus(lone))
     assert issue.suggestion == "add records/conditions/asthma.yaml (respirocell new condition asthma)"
+    prose = record("Study", "id: s7\nconditions: [Acute lung injury]\n")  # cannot be an id: no file to suggest
+    issue, = references.check_references(prose, corpus(prose))
+    assert issue.suggestion == ("write the id of a condition: its file name in records/conditions/ (lower-case "
+                                "letters, digits and hyphens)")
     draft = record("Study", "id: s8\nconditions: [TODO-condition]\n")  # an imported draft's placeholder
     issue, = references.check_references(draft, corpus(draft))
     assert issue.suggestion == ("replace the placeholder with the id of a condition (its file name in "

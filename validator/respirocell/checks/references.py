@@ -10,6 +10,7 @@ from ..corpus import Corpus
 from ..identifiers import study_identifiers
 from ..issues import Issue
 from ..loading import RecordFile
+from ..templates import id_pattern
 from ._util import Anchor, issue, items, text
 
 
@@ -58,6 +59,9 @@ def check_references(record: RecordFile, corpus: Corpus) -> Iterator[Issue]:
             suggestion = f"did you mean '{close[0]}'?"
         elif kinds - {None}:  # a new record under this id would clash with the existing one
             suggestion = f"name a {label} here: its id is its file name in records/{target.folder}/"
+        elif not id_pattern().match(rid):  # no record can have this id: no file to suggest
+            suggestion = (f"write the id of a {label}: its file name in records/{target.folder}/ (lower-case "
+                          "letters, digits and hyphens)")
         else:
             suggestion = f"add records/{target.folder}/{rid}.yaml (respirocell new {target.cli_name} {rid})"
         yield issue(record, "dangling-reference", message, path, suggestion=suggestion)
