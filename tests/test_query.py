@@ -142,6 +142,51 @@ def test_a_federated_query_is_refused_before_any_request() -> None:
     assert runner.invoke(cli, ["query", words, "--records", str(SMALL)]).exit_code == 0
 
 
+@pytest.mark.parametrize("text", [
+    "SELECT * WHERE { BIND(schema:x\\# AS ?z) SERVICE <{url}> { ?a ?b ?c } }",  # \# is no comment
+    'SELECT * WHERE { BIND("""a\\""" # """ AS ?x) SERVICE <{url}> { ?a ?b ?c } }',  # nor one in a string
+    "SELECT * WHERE { # a comment ends at CR\rSERVICE <{url}> { ?a ?b ?c } }",
+    "SELECT*WHERE{BIND(<{url}>AS?e)FILTER(1<2)SERVICE?e{?a?b?c}FILTER(3>2)}",  # '<2)...>' is no IRI
+])
+def test_service_cannot_hide_from_the_check(text: str) -> None:
+    """Each of these once slipped SERVICE past the check (pyoxigraph then sent a POST): a local
+    listener counts the requests that arrive."""
+    import http.server
+    import threading
+
+    hits: list[str] = []
+
+    class Listener(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            hits.append(self.path)
+            self.send_response(500)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Listener)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+        result = CliRunner().invoke(cli, ["query", text.replace("{url}", url), "--records", str(SMALL)])
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert hits == []
+    assert result.exit_code == 2 and "SERVICE (a federated query) is not allowed" in result.output
+
+
+def test_a_refused_construct_leaves_no_stray_error(tmp_path: Path) -> None:
+    """The query's results belong to the query thread; dropped on the main thread they printed a
+    RuntimeError ('unsendable') after the usage error."""
+    done = subprocess.run([sys.executable, "-m", "respirocell.cli", "query", "CONSTRUCT {?s ?p ?o} WHERE {?s ?p ?o}",
+                           "--records", str(SMALL)], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1].startswith("Error: only SELECT and ASK queries are supported"), done.stderr
+    assert "RuntimeError" not in done.stderr and "unsendable" not in done.stderr
+
+
 def test_a_deeply_nested_query_answers_and_a_huge_one_is_refused(tmp_path: Path) -> None:
     """pyoxigraph recurses once per nesting level, in Rust: STR( nested 2,000 deep was a
     segmentation fault on the main thread's stack (run in a child process, so a regression

@@ -69,9 +69,16 @@ def corpus_store(paths: list[Path]) -> pyoxigraph.Store:
     return store
 
 
-#: Strings, IRIs and comments, which may hold the word SERVICE without it being the keyword.
-_NOT_CODE = re.compile(r'''"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'''
-                       r''''(?:[^'\\\n]|\\.)*'|<[^<>"\s]*>|#[^\n]*''')
+#: Strings, IRIs and comments, which may hold the word SERVICE without it being the keyword, as
+#: SPARQL's grammar writes them, read left to right: a match never reaches past the end of the
+#: token it stands for, so no keyword can hide in one. Long strings end at the first unescaped
+#: triple quote; IRIs take only IRIREF's characters (no space, no ``{}|^`\``); a comment ends at
+#: CR or LF; and ``\#`` (an escape in a prefixed name, ``ex:a\#b``) is code, not a comment.
+_NOT_CODE = re.compile("|".join([
+    r"'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''", r'"""(?:(?:"|"")?(?:[^"\\]|\\.))*"""',
+    r"'(?:[^'\\\n\r]|\\.)*'", r'"(?:[^"\\\n\r]|\\.)*"',
+    r'<[^<>"{}|^`\\\x00-\x20]*>', r"\\.", r"#[^\r\n]*",
+]))
 
 
 #: The first keyword of a SPARQL Update request (after any PREFIX and BASE lines).
@@ -86,8 +93,10 @@ def _on_a_deep_stack(work: Callable[[], T]) -> T:
     def run() -> None:
         try:
             box["value"] = work()
-        except BaseException as exc:  # handed back to the calling thread
-            box["error"] = exc
+        except BaseException as exc:  # handed back to the calling thread, without its frames: they hold
+            box["error"] = exc        # pyoxigraph's results, which may only be dropped on this thread
+            while exc is not None:
+                exc.__traceback__, exc = None, exc.__context__
 
     previous = threading.stack_size(STACK)
     try:
