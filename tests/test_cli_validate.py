@@ -130,6 +130,23 @@ def test_changed_since_checks_changes_and_their_dependants(in_corpus: Path) -> N
         ("records/studies/test-study-base.yaml", "dangling-reference")]
 
 
+def test_changed_since_checks_a_symlinked_record_as_a_link(in_corpus: Path, tmp_path_factory: pytest.TempPathFactory
+                                                           ) -> None:
+    """A record that links out of the tree is refused unread, as a plain validate refuses it: the
+    changed files are no longer resolved through the link (the target's text reached the log)."""
+    root = in_corpus.parent
+    _git(root, "init", "-q")
+    _git(root, "add", ".")
+    _git(root, "commit", "-qm", "base")
+    secret = tmp_path_factory.mktemp("outside") / "secret.txt"
+    secret.write_text("TOKEN=not-for-the-log\n")
+    (in_corpus / "studies" / "evil.yaml").symlink_to(secret)
+    result = CliRunner().invoke(cli, ["validate", "--changed-since", "HEAD", "--format", "json"])
+    doc = json.loads(result.output)
+    assert [(i["file"], i["code"]) for i in doc["issues"]] == [("records/studies/evil.yaml", "unsafe-file")]
+    assert "TOKEN" not in result.output
+
+
 def test_changed_since_unknown_ref_is_a_usage_error(in_corpus: Path) -> None:
     _git(in_corpus.parent, "init", "-q")
     result = CliRunner().invoke(cli, ["validate", "--changed-since", "no-such-ref"])

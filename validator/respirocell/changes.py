@@ -7,11 +7,13 @@ option. File names are read NUL-separated, so names git would quote are not skip
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
 from . import schema
-from .loading import discover, find_root, is_record_name
+from .fsio import read_regular
+from .loading import MAX_FILE_BYTES, discover, find_root, is_record_name
 
 
 class ChangeError(Exception):
@@ -51,6 +53,12 @@ def resolve_ref(ref: str, cwd: Path) -> str:
         raise ChangeError(f"{ref!r} is not a commit, branch or tag of this repository") from None
 
 
+def _real_folder(path: Path) -> Path:
+    """``path`` with its folders resolved but not the file itself: a record that is a symlink
+    stays one, so it is checked as a link (and refused if it leads out of the records tree)."""
+    return Path(os.path.realpath(path.parent)) / path.name
+
+
 def changed_files(roots: list[Path], ref: str) -> list[Path]:
     """Record files under ``roots`` changed since ``ref`` (committed, staged or not, and new
     untracked ones), and every study that mentions the id of a changed condition or cell source."""
@@ -58,8 +66,8 @@ def changed_files(roots: list[Path], ref: str) -> list[Path]:
     commit = resolve_ref(ref, repo)
     names = set(_git(["diff", "-z", "--name-only", "--no-renames", commit, "--"], repo).split("\0"))
     names |= set(_git(["ls-files", "-z", "--others", "--exclude-standard"], repo).split("\0"))
-    scope = {p.resolve() for p in discover(roots)}
-    changed = {(repo / n).resolve() for n in names if n and is_record_name(Path(n).name)}
+    scope = {_real_folder(p) for p in discover(roots)}
+    changed = {_real_folder(repo / n) for n in names if n and is_record_name(Path(n).name)}
     selected = changed & scope
     # Studies that reference a changed condition or cell source: a cheap byte scan for the id.
     # Deleted files count too: their dependants now dangle.
@@ -70,10 +78,10 @@ def changed_files(roots: list[Path], ref: str) -> list[Path]:
         for root in {r for r in (find_root(p.resolve()) for p in roots) if r is not None}:
             for study in discover([root / studies]) if (root / studies).is_dir() else []:
                 try:
-                    raw = study.read_bytes() if study.is_file() and not study.is_symlink() else b""
-                except OSError:
+                    raw = read_regular(study, MAX_FILE_BYTES, follow_symlinks=False)
+                except OSError:  # not a regular file, or too large: checked (and reported) only if changed
                     continue
                 if any(i in raw for i in ids):
-                    selected.add(study.resolve())
+                    selected.add(_real_folder(study))
     cwd = Path.cwd()
     return sorted(Path(p).relative_to(cwd) if p.is_relative_to(cwd) else p for p in selected)
