@@ -562,6 +562,22 @@ def test_a_file_that_is_not_an_export_is_never_replaced(fmt: str, tmp_path: Path
     assert result.exit_code == 2
     assert "exists and is not a respirocell export" in result.output
     assert readme.read_text(encoding="utf-8") == "# my notes\n"
+    # Naming respirocell's namespace is not enough: the schema and the README do (both were replaced).
+    for text in ("id: https://w3id.org/respirocell/schema\n", "See https://w3id.org/respirocell/ for the data.\n"):
+        readme.write_text(text, encoding="utf-8")
+        assert invoke("export", "--format", fmt, "--output", readme, CORPUS).exit_code == 2
+        assert readme.read_text(encoding="utf-8") == text
+
+
+@pytest.mark.parametrize("fmt", SINGLE_FILE_FORMATS)
+def test_every_single_file_export_begins_with_a_signature_a_rerun_recognises(fmt: str, tmp_path: Path) -> None:
+    from respirocell.export import SIGNATURES
+
+    out = tmp_path / "out"
+    assert invoke("export", "--format", fmt, "--output", out, CORPUS).exit_code == 0
+    assert out.read_bytes().startswith(SIGNATURES)
+    for other in SINGLE_FILE_FORMATS:  # an earlier export of any format may be replaced by another
+        assert invoke("export", "--format", other, "--output", out, CORPUS).exit_code == 0
 
 
 def test_a_file_format_refuses_a_folder(tmp_path: Path) -> None:

@@ -22,8 +22,13 @@ FILE_FORMATS = {"jsonld": "JSON-LD", "turtle": "Turtle", "ntriples": "N-Triples"
 FOLDER_FORMATS = {"tsv": "TSV tables"}
 FORMATS = (*FILE_FORMATS, *FOLDER_FORMATS)
 MANIFEST = ".respirocell-export.json"
-#: Every single-file export names this in its first bytes; it is how a rerun knows the file is its own.
-MARK = b"w3id.org/respirocell"
+#: How every single-file export begins (Turtle and N-Triples with rdf.HEADER, JSON-LD with its
+#: context's vocabulary, plain JSON with its base): a rerun replaces only a file that begins so.
+#: Naming respirocell somewhere in a file is not enough - the schema and the README do.
+SIGNATURES = (b"# respirocell export: https://w3id.org/respirocell/ ",
+              b'{\n  "@context": {\n    "@vocab": "https://w3id.org/respirocell/",\n',
+              b'{\n  "base": "https://w3id.org/respirocell/",\n')
+MARK = b"w3id.org/respirocell"  # still read by release.check_output (being reworked)
 
 
 class ExportError(Exception):
@@ -69,8 +74,8 @@ def check_output(fmt: str, output: Path) -> None:
         if not target.is_file():
             raise ExportError(f"{output} is not a regular file; give a file name for the export")
         with open(target, "rb") as handle:
-            head = handle.read(65536)
-        if MARK not in head:
+            head = handle.read(max(len(s) for s in SIGNATURES))
+        if not head.startswith(SIGNATURES):
             raise ExportError(f"{output} exists and is not a respirocell export; choose another path (nothing was "
                               "written)")
 
