@@ -320,3 +320,24 @@ def test_write_atomic_replaces_in_one_step_and_keeps_the_mode(tmp_path: Path) ->
 def test_fmt_help_documents_check() -> None:
     result = CliRunner().invoke(cli, ["fmt", "--help"])
     assert result.exit_code == 0 and "--check" in result.output and "respirocell fmt --check" in result.output
+
+
+def test_a_symlink_out_of_the_records_is_neither_read_nor_written(corpus: Path, tmp_path: Path) -> None:
+    """validate refuses such a link (unsafe-file); fmt rewrote the file it pointed at when that
+    file lay in a records tree of its own (as tests/data/base does)."""
+    outside = tmp_path / "fixtures" / "studies" / "study.yaml"
+    outside.parent.mkdir(parents=True)
+    text = (corpus / "studies" / "start-msc-ards-phase-2a.yaml").read_text(encoding="utf-8") + "\n\n\n"
+    outside.write_text(text, encoding="utf-8")  # not in canonical form: fmt would rewrite it
+    (corpus / "studies" / "link.yaml").symlink_to(outside)
+    code, _, err = fmt(str(corpus / "studies" / "link.yaml"))
+    assert code == 1 and "[unsafe-file] this file is a symlink to a place outside the records folder" in err
+    assert outside.read_text(encoding="utf-8") == text
+
+
+def test_the_kind_folder_is_known_from_inside_it(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from records/conditions, 'copd.yaml' is a condition (it was 'unknown-kind', and fmt
+    kept its key order)."""
+    monkeypatch.chdir(corpus / "conditions")
+    assert CliRunner().invoke(cli, ["validate", "copd.yaml"]).output == "OK: 1 file, 0 errors, 0 warnings\n"
+    assert fmt("--check", "copd.yaml") == (0, "", "0 files would be reformatted, 1 already formatted\n")

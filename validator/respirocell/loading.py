@@ -78,7 +78,7 @@ class RecordFile:
 
 
 def kind_of(path: Path | str) -> str | None:
-    found = schema.kind_of_folder(os.path.basename(os.path.dirname(path)))
+    found = schema.kind_of_folder(os.path.basename(os.path.dirname(os.path.abspath(path))))
     return found.name if found else None
 
 

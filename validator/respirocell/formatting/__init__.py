@@ -135,7 +135,9 @@ def format_file(path: Path) -> FormatResult:
     raises: a file the formatter cannot handle is ``format-unsafe`` and left alone."""
     result = FormatResult(path=path, display=display_path(path))
     try:
-        result.original = read_bounded(path, find_root(path.resolve()))
+        # The records tree of the path as given, not of a symlink's target: a link out of the tree
+        # is refused unread (and never written through), as validate refuses it.
+        result.original = read_bounded(path, find_root(Path(os.path.abspath(path))))
         result.formatted = format_text(result.original, kind_of(path))
     except YamlProblem as problem:
         result.problem = Issue(problem.code, problem.message, result.display, line=problem.line or 1,
