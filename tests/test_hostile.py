@@ -69,6 +69,28 @@ def test_a_fifo_is_a_finding_and_never_opened(repo: Path) -> None:
     assert [(i["file"], i["code"]) for i in findings()] == [("records/studies/pipe.yaml", "unsafe-file")]
 
 
+def test_a_symlink_loop_is_a_finding(repo: Path) -> None:
+    """Path.resolve raised RuntimeError ('Symlink loop') out of validate, fmt and export."""
+    (repo / "records/studies/loop.yaml").symlink_to("loop.yaml")
+    assert [(i["file"], i["code"]) for i in findings()] == [("records/studies/loop.yaml", "unreadable-file")]
+    assert run("fmt", "records").exit_code == 1
+    assert run("export", "--format", "json", "--output", "out.json").exit_code == 1
+
+
+@pytest.mark.parametrize(("text", "line", "column"), [
+    ("id: x\nacronym: " + "[" * 70 + "]" * 70 + "\n", 2, 73),
+    ("id: x\nacronym: " + "[" * 400 + "]" * 400 + "\n", 2, 73),  # was a RecursionError traceback
+    ("id: x\nacronym: &a " + "[" * 300 + "]" * 300 + "\ntitle: *a\n", 2, 76),  # through the constructor
+    ("id: x\nnotes:\n" + "".join("  " * (i + 1) + "k:\n" for i in range(300)) + "  " * 301 + "v: 1\n", 66, 129),
+])
+def test_nesting_a_record_never_has_is_a_finding(repo: Path, text: str, line: int, column: int) -> None:
+    """From about 260 levels (below libyaml's own limit of 1,000) the checks and jsonschema-rs hit
+    their recursion limits: 'ValueError: Recursion limit reached' was a traceback."""
+    (repo / "records/studies/x.yaml").write_text(text)
+    deep = [i for i in findings() if i["file"] == "records/studies/x.yaml"]
+    assert [(i["code"], i["line"], i["column"]) for i in deep] == [("yaml-too-deep", line, column)]
+
+
 def test_alias_amplification_is_capped_in_bytes(repo: Path) -> None:
     anchor = "x" * 50_000
     text = f"id: bomb\nnotes: &a {anchor}\nsynonyms: [{', '.join(['*a'] * 100)}]\n"

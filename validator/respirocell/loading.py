@@ -18,6 +18,7 @@ is capped in values and in bytes.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Iterable, Iterator
@@ -31,7 +32,17 @@ import yaml
 from . import schema
 from .fsio import NotRegular, TooLarge, read_regular
 from .issues import Issue
-from .yaml_core import RecordLoader, Unusual, YamlProblem, build_plain, position, shown
+from .yaml_core import (
+    MAX_DEPTH,
+    RecordLoader,
+    TooDeep,
+    Unusual,
+    YamlProblem,
+    build_plain,
+    position,
+    shown,
+    too_deep,
+)
 
 MAX_FILE_BYTES = 1_000_000
 #: Upper bounds on one record after aliases are expanded (alias bombs): values and text bytes.
@@ -141,7 +152,10 @@ def read_bounded(path: Path, tree: Path | None = None) -> bytes:
     try:
         target = path
         if stat.S_ISLNK(os.lstat(path).st_mode):
-            target = path.resolve(strict=True)
+            try:
+                target = path.resolve(strict=True)
+            except RuntimeError:  # a loop (Python 3.13 raises OSError ELOOP, handled below)
+                raise OSError(errno.ELOOP, "a symlink loop") from None
             inside = (tree or path.parent).resolve()
             if not target.is_relative_to(inside):
                 raise YamlProblem("unsafe-file", "this file is a symlink to a place outside the records folder; it "
@@ -191,8 +205,16 @@ def parse_record(raw: bytes) -> tuple[Any, yaml.Node | None, str]:
             data = build_plain(node, set()) if node is not None else None
         except Unusual:
             data = loader.construct_document(node)
+            if too_deep(data):
+                raise TooDeep from None
     except YamlProblem:
         raise
+    except TooDeep:
+        from .yaml_errors import deepest
+
+        raise YamlProblem("yaml-too-deep", f"the file nests more than {MAX_DEPTH} levels deep; a record nests only a "
+                          "few", *deepest(text, MAX_DEPTH),
+                          suggestion="records nest only a few levels deep; check for unclosed brackets") from None
     except (yaml.YAMLError, RecursionError) as exc:
         raise yaml_errors.explain(exc, text) from None
     finally:

@@ -185,7 +185,28 @@ _STR, _MAP, _SEQ = (Core12Resolver.DEFAULT_SCALAR_TAG, Core12Resolver.DEFAULT_MA
 _NULL, _BOOL = "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool"
 
 
-def build_plain(node: yaml.Node, seen: set[int]) -> Any:
+#: Deepest nesting of mappings and lists a record may have; a record nests about five levels.
+#: Deeper data would reach the recursion limits of the checks and of jsonschema-rs (at about 260).
+MAX_DEPTH = 64
+
+
+class TooDeep(Exception):
+    """The data nests deeper than MAX_DEPTH."""
+
+
+def too_deep(data: Any) -> bool:
+    """Whether ``data`` nests deeper than MAX_DEPTH (for data the constructor built)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth > MAX_DEPTH:
+                return True
+            stack.extend((child, depth + 1) for child in (value.values() if isinstance(value, dict) else value))
+    return False
+
+
+def build_plain(node: yaml.Node, seen: set[int], depth: int = 1) -> Any:
     """The data the constructor makes of a plain node tree (mappings of text keys, lists, core
     scalars), without its per-node bookkeeping: about three times faster on records."""
     if isinstance(node, yaml.ScalarNode):
@@ -198,16 +219,18 @@ def build_plain(node: yaml.Node, seen: set[int]) -> Any:
         raise Unusual  # numbers: the constructor's own conversion and its findings
     if id(node) in seen:
         raise Unusual
+    if depth > MAX_DEPTH:
+        raise TooDeep
     seen.add(id(node))
     if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
         mapping: dict[str, Any] = {}
         for key, value in node.value:
             if key.tag != _STR or not isinstance(key, yaml.ScalarNode) or key.value in mapping:
                 raise Unusual
-            mapping[key.value] = _number(value) if value.tag in _NUMBERS else build_plain(value, seen)
+            mapping[key.value] = _number(value) if value.tag in _NUMBERS else build_plain(value, seen, depth + 1)
         return mapping
     if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
-        return [_number(item) if item.tag in _NUMBERS else build_plain(item, seen) for item in node.value]
+        return [_number(item) if item.tag in _NUMBERS else build_plain(item, seen, depth + 1) for item in node.value]
     raise Unusual
 
 
