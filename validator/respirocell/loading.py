@@ -205,7 +205,7 @@ def parse_record(raw: bytes) -> tuple[Any, yaml.Node | None, str]:
             data = build_plain(node, set()) if node is not None else None
         except Unusual:
             data = loader.construct_document(node)
-            if too_deep(data):
+            if too_deep(data, MAX_NODES + 1):
                 raise TooDeep from None
     except YamlProblem:
         raise

@@ -194,10 +194,13 @@ class TooDeep(Exception):
     """The data nests deeper than MAX_DEPTH."""
 
 
-def too_deep(data: Any) -> bool:
-    """Whether ``data`` nests deeper than MAX_DEPTH (for data the constructor built)."""
+def too_deep(data: Any, budget: int) -> bool:
+    """Whether ``data`` nests deeper than MAX_DEPTH (for data the constructor built). At most
+    ``budget`` values are looked at: aliases can make the data far larger than its text, and
+    what is larger is the expansion check's finding."""
     stack = [(data, 1)]
-    while stack:
+    while stack and budget > 0:
+        budget -= 1
         value, depth = stack.pop()
         if isinstance(value, (dict, list)):
             if depth > MAX_DEPTH:
