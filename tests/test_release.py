@@ -236,3 +236,73 @@ def test_a_foreign_tables_folder_stops_the_release_before_anything_is_written(re
     result = CliRunner().invoke(cli, ["release", "2026.02.1", str(released[0] / "records"), "-o", str(out)])
     assert result.exit_code == 2 and "mine.csv" in result.output
     assert {p: p.stat().st_ino for p in out.rglob("*")} == inodes
+
+
+def test_release_names_and_an_export_do_not_make_a_folder_an_earlier_release(released: tuple[Path, Path, Path],
+                                                                             tmp_path: Path) -> None:
+    """A hand-written CHANGELOG.md and CITATION.cff beside a `respirocell export` file: every
+    name is one a release writes, but the folder is not a release (no MANIFEST.sha256 listing
+    exactly its files), so nothing is replaced."""
+    records = str(released[0] / "records")
+    out = tmp_path / "proj"
+    out.mkdir()
+    (out / "CHANGELOG.md").write_text("# My changelog\n")
+    (out / "CITATION.cff").write_text("cff-version: 1.2.0 # mine\n")
+    assert CliRunner().invoke(cli, ["export", records, "--format", "jsonld", "-o",
+                                    str(out / "respirocell.jsonld")]).exit_code == 0
+    before = _files(out)
+    result = CliRunner().invoke(cli, ["release", "2026.02.1", records, "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == (
+        f"Error: {out} is not an earlier release: it has no MANIFEST.sha256; choose a new or empty folder "
+        "(nothing was written)")
+    assert _files(out) == before and [p.name for p in tmp_path.iterdir()] == ["proj"]
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    ("edit", "CHANGELOG.md does not match its checksum in MANIFEST.sha256"),
+    ("add", "MANIFEST.sha256 does not list tables/notes.tsv"),
+    ("remove", "MANIFEST.sha256 lists respirocell.nt, which is missing"),
+    ("garble", "MANIFEST.sha256 line 1 is not '<sha256>  <file>'")])
+def test_an_earlier_release_must_match_its_manifest(released: tuple[Path, Path, Path], tmp_path: Path,
+                                                    change: str, reason: str) -> None:
+    """An earlier release is replaced only as it was written: a hand edit, or a file added or
+    removed since, stops the release."""
+    out = tmp_path / "out"
+    shutil.copytree(released[1], out)
+    if change == "edit":
+        (out / "CHANGELOG.md").write_text("# Changelog\n\nmy notes\n")
+    elif change == "add":
+        (out / "tables" / "notes.tsv").write_text("mine\n")
+        tables = out / "tables" / ".respirocell-export.json"  # the tsv export's own manifest names it too
+        tables.write_text(json.dumps({**json.loads(tables.read_text()),
+                                      "files": [*json.loads(tables.read_text())["files"], "notes.tsv"]}))
+    elif change == "remove":
+        (out / "respirocell.nt").unlink()
+    else:
+        (out / "MANIFEST.sha256").write_text("not a checksum line\n")
+    before = _files(out)
+    result = CliRunner().invoke(cli, ["release", "2026.02.1", str(released[0] / "records"), "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == (
+        f"Error: {out} is not an earlier release: {reason}; choose a new or empty folder (nothing was written)")
+    assert _files(out) == before
+
+
+def test_an_output_the_release_cannot_make_is_a_usage_error(released: tuple[Path, Path, Path], tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    records = str(released[0] / "records")
+    (tmp_path / "afile").write_text("mine")
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    long = "a" * 250
+    for output, message in [
+            ("../afile/x", "../afile is not a folder, so ../afile/x cannot be made in it"),
+            (f"../{long}", f"the folder name '{long}' is 250 bytes long; it may be at most 238 here, as the build "
+                           "needs room for '.<name>.respirocell-new' beside it"),
+            (".", ". is the current folder or holds it; give a folder of its own")]:
+        result = CliRunner().invoke(cli, ["release", "2026.02.1", records, "-o", output])
+        assert result.exit_code == 2, result.output
+        assert result.output.splitlines()[-1] == f"Error: {message}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "here"]
+    assert (tmp_path / "afile").read_text() == "mine" and list((tmp_path / "here").iterdir()) == []

@@ -379,3 +379,108 @@ def test_record_text_cannot_break_out_of_the_page(tmp_path: Path) -> None:
     tree = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(html)
     (script,) = [s for s in tree.iter("script") if s.get("type") == "application/ld+json"]
     assert json.loads(script.text or "")["title"] == hostile
+
+
+def test_a_rebuild_refuses_files_the_build_did_not_write(tmp_path: Path) -> None:
+    """A site folder holding a file no build wrote (a CNAME, notes) is refused whole, with
+    nothing moved; a page an earlier build wrote (of a record since removed) is replaced."""
+    records = build_corpus(tmp_path)
+    output = tmp_path / "out" / "site"
+
+    def build() -> Any:
+        return CliRunner().invoke(cli, ["site", "--output", str(output), "--download", "jsonld", str(records)])
+
+    assert build().exit_code == 0
+    (output / "CNAME").write_text("my.domain\n", encoding="utf-8")
+    (output / "notes").mkdir()
+    (output / "notes" / "todo.txt").write_text("x\n", encoding="utf-8")
+    before = {p: p.stat().st_ino for p in output.rglob("*")}
+    for first in ("CNAME", "notes/"):
+        result = build()
+        assert result.exit_code == 2
+        assert result.output.splitlines()[-1] == (
+            f"Error: Invalid value for '--output': {output} holds {first}, which no site build wrote; "
+            "move it or choose another --output (nothing was changed)")
+        assert {p: p.stat().st_ino for p in output.rglob("*") if p.name != "CNAME"} == {
+            p: i for p, i in before.items() if p.name != "CNAME"}
+        (output / "CNAME").unlink(missing_ok=True)
+    shutil.rmtree(output / "notes")
+    (records / "studies" / "test-study-base.yaml").unlink()  # its page was written by the last build
+    assert build().exit_code == 0 and not (output / "studies" / "test-study-base.html").exists()
+    assert [p.name for p in output.parent.iterdir()] == ["site"]
+
+
+def test_a_site_whose_marker_lists_no_files_is_replaced_only_by_what_the_build_writes(tmp_path: Path) -> None:
+    """A site from before the marker listed its files: every file in it must be one this build
+    writes; checked before the swap, so a refused build leaves the folder as it was."""
+    records = build_corpus(tmp_path)
+    output = tmp_path / "site"
+    build_site([records], output, downloads=("jsonld",))
+    (output / MARKER).write_text("A respirocell site, built by `respirocell site`; the builder may replace this "
+                                 "folder.\n", encoding="utf-8")
+    (output / "CNAME").write_text("my.domain\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["site", "--output", str(output), "--download", "jsonld", str(records)])
+    assert result.exit_code == 2 and f"{output} holds CNAME, which no site build wrote" in result.output
+    assert (output / "CNAME").read_text(encoding="utf-8") == "my.domain\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    (output / "CNAME").unlink()
+    build_site([records], output, downloads=("jsonld",))
+    assert "index.html\n" in (output / MARKER).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", [r"COPD $\frac$", "COPD $x$"])
+def test_chart_labels_are_drawn_as_written(tmp_path: Path, name: str) -> None:
+    """A record's name is text, never matplotlib mathtext: '$\\frac$' does not stop the build
+    and '$x$' is not drawn as an italic x."""
+    records = build_corpus(tmp_path)
+    condition = records / "conditions" / "copd.yaml"
+    condition.write_text(condition.read_text(encoding="utf-8").replace(
+        "name: Chronic obstructive pulmonary disease", f"name: '{name}'"), encoding="utf-8")
+    build_site([records], tmp_path / "site", downloads=("jsonld",))
+    svg = (tmp_path / "site" / "charts" / "evidence-map.svg").read_text(encoding="utf-8")
+    labels = [el.text for el in ElementTree.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
+    assert name in labels
+
+
+@pytest.mark.parametrize(("kind", "message"), [
+    ("Study", "two pages would be written to studies/index.html: the study list and study 'index'"),
+    ("Condition", "two pages would be written to conditions/index.html: condition 'index' and the condition list")])
+def test_two_pages_for_one_path_stop_the_build(tmp_path: Path, kind: str, message: str) -> None:
+    """A record whose id is a generated page's name never replaces that page, nor is replaced by it."""
+    from respirocell.site.build import render_site
+    from respirocell.validation import valid_records
+
+    records = valid_records([build_corpus(tmp_path)])
+    for record in records:
+        if record.kind == kind:
+            record.data["id"] = "index"
+            break
+    if kind == "Condition":
+        study = next(r for r in records if r.kind == "Study")
+        study.data["conditions"] = ["index"]
+    with pytest.raises(ValueError) as raised:
+        render_site(records, tmp_path / "site", downloads=("jsonld",))
+    assert str(raised.value) == message
+    assert [p.name for p in tmp_path.iterdir()] == ["records"]
+
+
+def test_an_output_the_build_cannot_make_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    records = build_corpus(tmp_path)
+    (tmp_path / "afile").write_text("mine", encoding="utf-8")
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    long = "a" * 250
+    for output, message in [
+            ("../afile/x", "../afile is not a folder, so ../afile/x cannot be made in it"),
+            (f"../{long}", f"the folder name '{long}' is 250 bytes long; it may be at most 238 here, as the build "
+                           "needs room for '.<name>.respirocell-new' beside it"),
+            (".", ". is the current folder or holds it; give a folder of its own"),
+            ("..", ".. is the current folder or holds it; give a folder of its own"),
+            ("../records", "../records holds the records; give a folder of its own")]:
+        result = CliRunner().invoke(cli, ["site", "--output", output, "../records"])
+        assert result.exit_code == 2, result.output
+        assert result.output.splitlines()[-1] == f"Error: Invalid value for '--output': {message}"
+    assert (tmp_path / "afile").read_text(encoding="utf-8") == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "here", "records"]
+    assert list((tmp_path / "here").iterdir()) == []
+    assert records.is_dir()

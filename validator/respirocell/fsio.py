@@ -15,7 +15,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -155,3 +155,35 @@ def recover_folder(path: Path, ours: Callable[[Path], bool]) -> None:
     for leftover in (old, new):
         if leftover.is_dir() and not leftover.is_symlink() and (ours(leftover) or not any(leftover.iterdir())):
             shutil.rmtree(leftover)
+
+
+#: What the swap of ``replacing_folder`` puts beside a folder: ``.<name>.respirocell-new``.
+_ASIDE = ".respirocell-new"
+
+
+def unusable_output(output: Path, inputs: Iterable[Path] = ()) -> str | None:
+    """Why ``output`` cannot be built beside and swapped in whole (``replacing_folder``), or
+    None. The current folder, or one holding it or the records, cannot be renamed away; a file
+    where a folder of the path should be, or a name with no room for the temporary folder
+    beside it, would fail half-way with the system's terse message."""
+    where = output.resolve()
+    for inside, what in ((Path.cwd(), "is the current folder or holds it"),
+                         *((Path(p), "holds the records") for p in inputs)):
+        inside = inside.resolve()
+        if where == inside or where in inside.parents:
+            return f"{output} {what}; give a folder of its own"
+    parent = next((p for p in output.parents if p.exists() or p.is_symlink()), Path.cwd())
+    if not parent.is_dir():  # the nearest that exists: the rest of the path is made in it
+        return f"{parent} is not a folder, so {output} cannot be made in it"
+    try:
+        limit = os.pathconf(parent, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):  # no pathconf (Windows), or no answer
+        limit = 255
+    for part in output.parts[:-1]:
+        if len(os.fsencode(part)) > limit:
+            return f"the folder name '{part}' is {len(os.fsencode(part))} bytes long; it may be at most {limit} here"
+    room = limit - len(f".{_ASIDE}")
+    if len(os.fsencode(output.name)) > room:
+        return (f"the folder name '{output.name}' is {len(os.fsencode(output.name))} bytes long; it may be at most "
+                f"{room} here, as the build needs room for '.<name>{_ASIDE}' beside it")
+    return None

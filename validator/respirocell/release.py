@@ -10,15 +10,19 @@ depends on the clock or the machine; its date is the newest curation date in the
 evidence last changed), not the day it was built.
 
 The folder holds only what a release writes (``ENTRIES``). An existing folder is replaced only when
-it is an earlier release (it holds ``MANIFEST.sha256`` or an export, and nothing else), and then
-whole: the release is built beside it and swapped in (``fsio.replacing_folder``), so the folder is
-never part one release and part another, and a killed build is put right by the next.
+it is an earlier release as a whole (its ``MANIFEST.sha256`` lists exactly its files, and they
+match it: a file named like a release's, or an export, is no proof), and then whole: the release
+is built beside it and swapped in (``fsio.replacing_folder``), so the folder is never part one
+release and part another, and a killed build is put right by the next.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +30,7 @@ from typing import Any
 from . import schema
 from .changes import ChangeError, toplevel
 from .diff import Changes, Side, diff_corpora, read_side, records_by_key, render_markdown
+from .fsio import unusable_output
 from .loading import RecordFile, find_root
 
 VERSION = re.compile(r"(?P<year>[0-9]{4})\.(?P<month>0[1-9]|1[0-2])\.(?P<n>0|[1-9][0-9]*)")
@@ -92,31 +97,69 @@ def previous_release(repo: Path | None, version: str) -> str | None:
     return tags[max(earlier)] if earlier else None
 
 
-def check_output(output: Path) -> None:
-    """Refuse a path that is not a new or empty folder or an earlier release."""
-    from .export import MARK
-
+def check_output(output: Path, inputs: Iterable[Path] = ()) -> None:
+    """Refuse a path that is not a new or empty folder or an earlier release, or that cannot be
+    swapped in (``fsio.unusable_output``; ``inputs`` are the records)."""
+    problem = unusable_output(output, inputs)
+    if problem is not None:
+        raise ReleaseError(problem)
     if output.is_symlink() or (output.exists() and not output.is_dir()):
         raise ReleaseError(f"{output} exists and is not a folder; a release is written into a folder")
     names = {e.name for e in output.iterdir()} if output.exists() else set()
     ours = {n for n in names if _written_by_a_release(n)}
-    exports = [output / n for n in FILES.values() if n in names and (output / n).is_file()]
-    earlier = MANIFEST in names or any(MARK in _head(p) for p in exports)
-    if names and (names != ours or not earlier):
-        foreign = sorted(names - ours) or sorted(names)
+    if names != ours:
+        foreign = sorted(names - ours)
         shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
         raise ReleaseError(f"{output} holds files a release did not write ({shown}); choose a new or empty folder "
                            "(nothing was written)")
+    mismatch = _unlike_its_manifest(output) if names else None
+    if mismatch is not None:
+        raise ReleaseError(f"{output} is not an earlier release: {mismatch}; choose a new or empty folder "
+                           "(nothing was written)")
+
+
+def _unlike_its_manifest(folder: Path) -> str | None:
+    """Why ``folder`` is not a release as it was written, or None: its MANIFEST.sha256 must list
+    exactly its files (regular, no links), each with its checksum."""
+    from .fsio import UnsafeTarget, read_regular
+
+    try:
+        text = read_regular(folder / MANIFEST, 1 << 20, follow_symlinks=False).decode("utf-8")
+    except FileNotFoundError:
+        return f"it has no {MANIFEST}"
+    except (UnsafeTarget, UnicodeDecodeError):
+        return f"its {MANIFEST} is not a checksum list"
+    listed: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        digest, _, name = line.partition("  ")
+        if not re.fullmatch(r"[0-9a-f]{64}", digest) or not name:
+            return f"{MANIFEST} line {number} is not '<sha256>  <file>'"
+        listed[name] = digest
+    found: list[str] = []
+    for top, dirs, files in os.walk(folder):  # links are not followed: a release writes none
+        for name in dirs + files:
+            relative = Path(top, name).relative_to(folder).as_posix()
+            mode = Path(top, name).lstat().st_mode
+            if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
+                return f"{relative} is not a regular file or folder"
+            if name in files and relative != MANIFEST:
+                found.append(relative)
+    found.sort()
+    unlisted, missing = [f for f in found if f not in listed], sorted(set(listed) - set(found))
+    if unlisted:
+        return f"{MANIFEST} does not list {unlisted[0]}"
+    if missing:
+        return f"{MANIFEST} lists {missing[0]}, which is missing"
+    for relative in found:
+        with open(folder / relative, "rb") as handle:
+            if hashlib.file_digest(handle, "sha256").hexdigest() != listed[relative]:
+                return f"{relative} does not match its checksum in {MANIFEST}"
+    return None
 
 
 def _curation(record: RecordFile) -> dict[str, Any]:
     found = record.data.get("curation") if isinstance(record.data, dict) else None
     return found if isinstance(found, dict) else {}
-
-
-def _head(path: Path) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read(65536)
 
 
 def curators(records: list[RecordFile]) -> list[dict[str, str]]:
@@ -217,10 +260,10 @@ def build_release(paths: list[Path], version: str, output: Path, previous_ref: s
     from .validation import valid_records
 
     parse_version(version)
-    check_output(output)
+    roots = [Path(p) for p in paths]
+    check_output(output, roots)
     for fmt, name in [*FILES.items(), ("tsv", TABLES)]:
         check_export(fmt, output / name)  # before anything is written (ExportError)
-    roots = [Path(p) for p in paths]
     folder = find_root(roots[0].resolve()) or roots[0]
     try:
         repo: Path | None = toplevel(folder)

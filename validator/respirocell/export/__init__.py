@@ -28,7 +28,6 @@ MANIFEST = ".respirocell-export.json"
 SIGNATURES = (b"# respirocell export: https://w3id.org/respirocell/ ",
               b'{\n  "@context": {\n    "@vocab": "https://w3id.org/respirocell/",\n',
               b'{\n  "base": "https://w3id.org/respirocell/",\n')
-MARK = b"w3id.org/respirocell"  # still read by release.check_output (being reworked)
 
 
 class ExportError(Exception):

@@ -2,7 +2,9 @@
 
 Output is deterministic: a fixed hash salt for the SVG's ids, no date or creator in its
 metadata, text kept as text (``svg.fonttype: none``, so no glyph outlines and the reader's
-sans-serif draws it) and DejaVu Sans, which ships with matplotlib, for the layout. Every
+sans-serif draws it) and DejaVu Sans, which ships with matplotlib, for the layout. Labels from
+records are drawn as written (``parse_math=False``): a name holding '$' is not mathtext, which
+would draw it otherwise or stop the build. Every
 chart has a text alternative and a data table beside it on the page; the evidence map's
 markers are also an HTML image map (``areas``), so each cell links to the filtered study list
 with a keyboard and without JavaScript.
@@ -122,8 +124,9 @@ def evidence_map(rows: list[str], cols: list[str], cells: list[MapCell]) -> Char
             ax.scatter([cell.col], [cell.row], s=marker_area(cell.participants), color=colour,
                        facecolors=colour if cell.results else "white", edgecolors=colour, linewidths=2.2,
                        zorder=3)
-        ax.set_xticks(range(len(cols)), cols, rotation=40, ha="right", rotation_mode="anchor", fontsize=11)
-        ax.set_yticks(range(len(rows)), rows, fontsize=11)
+        ax.set_xticks(range(len(cols)), cols, rotation=40, ha="right", rotation_mode="anchor", fontsize=11,
+                      parse_math=False)
+        ax.set_yticks(range(len(rows)), rows, fontsize=11, parse_math=False)
         ax.set_xlim(-0.7, len(cols) - 0.3)
         ax.set_ylim(len(rows) - 0.4, -0.6)
         ax.grid(True, color="#dddddd", linewidth=0.6, zorder=0)
@@ -151,7 +154,7 @@ def timeline(years: list[str], counts: dict[str, list[int]]) -> Chart:
             values = counts.get(name, [0] * len(years))
             ax.bar(range(len(years)), values, bottom=bottom, color=colour, label=name, width=0.75)
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-        ax.set_xticks(range(len(years)), years, rotation=0 if len(years) < 12 else 60, fontsize=10)
+        ax.set_xticks(range(len(years)), years, rotation=0 if len(years) < 12 else 60, fontsize=10, parse_math=False)
         ax.set_ylabel("studies")
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend(fontsize=10, frameon=False, loc="upper left")
