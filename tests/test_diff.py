@@ -184,12 +184,12 @@ def test_an_unreadable_file_is_named_not_fatal(corpora: tuple[Path, Path]) -> No
 # ------------------------------------------------------------------------------------------ git refs
 
 
-def git(repo: Path, *args: str) -> str:
+def git(repo: Path, *args: str, stdin: str | None = None) -> str:
     env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
            "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org",
            "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z"}
-    done = subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=True)
+    done = subprocess.run(["git", *args], cwd=repo, env=env, input=stdin, capture_output=True, text=True, check=True)
     return done.stdout
 
 
@@ -282,3 +282,70 @@ def test_an_oversized_file_in_a_ref_is_named_not_read(repo: Path) -> None:
 def test_a_missing_records_folder_is_a_usage_error(repo: Path) -> None:
     result = CliRunner().invoke(cli, ["diff", "HEAD", "--records", "nope"])
     assert result.exit_code == 2 and "there is no nope folder here" in result.output
+
+
+def plant(repo: Path, folder: str, *entries: str) -> str:
+    """A commit on top of HEAD whose tree at ``folder`` also holds ``entries`` (``ls-tree`` lines):
+    git's plumbing makes trees a checkout could not, such as a file and a folder of one name."""
+    def run(args: list[str], stdin: str | None = None) -> str:
+        return git(repo, *args, stdin=stdin).strip()
+
+    parts = folder.split("/")
+    tree = run(["mktree"], run(["ls-tree", f"HEAD:{folder}"]) + "\n" + "".join(f"{e}\n" for e in entries))
+    for depth in range(len(parts) - 1, -1, -1):  # rebuild each tree above it
+        above = "/".join(parts[:depth])
+        lines = [line if not line.endswith(f"\t{parts[depth]}") else f"040000 tree {tree}\t{parts[depth]}"
+                 for line in run(["ls-tree", f"HEAD:{above}"]).splitlines()]
+        tree = run(["mktree"], "\n".join(lines) + "\n")
+    return run(["commit-tree", tree, "-p", "HEAD", "-m", "planted"])
+
+
+def test_a_name_too_long_for_a_file_is_named_not_fatal(repo: Path) -> None:
+    blob = git(repo, "rev-parse", "HEAD:records/studies/test-study-alpha.yaml").strip()
+    long = "a" * 300 + ".yaml"  # over the 255 bytes file systems allow in a name
+    commit = plant(repo, "records/studies", f"100644 blob {blob}\t{long}")
+    side = read_side(commit)
+    assert side.unreadable == [f"studies/{long}: the name is too long for a record (a part over 200 bytes)"]
+    assert len(side.records) == 7
+    result = CliRunner().invoke(cli, ["diff", "HEAD", commit, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["unreadable"] == [f"new: {side.unreadable[0]}"]
+
+
+def test_a_file_and_a_folder_of_one_name_are_named_not_fatal(repo: Path) -> None:
+    blob = git(repo, "rev-parse", "HEAD:records/studies/test-study-alpha.yaml").strip()
+    commit = plant(repo, "records", f"100644 blob {blob}\tstudies")  # beside the folder studies/
+    assert git(repo, "ls-tree", f"{commit}:records").count("\tstudies\n") == 2
+    side = read_side(commit)
+    assert side.unreadable == ["studies: a file and a folder have this name at this commit; the file was not read"]
+    assert len(side.records) == 7
+    result = CliRunner().invoke(cli, ["diff", "HEAD", commit])
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith("\nnot compared: new: studies: a file and a folder have this name at this commit; "
+                                  "the file was not read\n")
+
+
+def test_a_blob_too_large_is_never_read(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sizes are asked first (cat-file --batch-check): a blob over the limit never reaches memory,
+    and one that is no record (notes.txt) is not named either, as in a folder."""
+    from respirocell.changes import run_git as real
+    from respirocell.loading import MAX_FILE_BYTES
+
+    for name in ["studies/huge.yaml", "notes.txt"]:
+        (repo / "records" / name).write_bytes(b"#" * (MAX_FILE_BYTES + 1))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "huge")
+    huge = {git(repo, "rev-parse", f"HEAD:records/{name}").strip() for name in ["studies/huge.yaml", "notes.txt"]}
+    asked: list[bytes] = []
+
+    def run_git(args: list[str], cwd: Path, stdin: bytes | None = None) -> bytes:
+        if args == ["cat-file", "--batch"]:
+            asked.append(stdin or b"")
+        return real(args, cwd, stdin)
+
+    monkeypatch.setattr("respirocell.diff.run_git", run_git)
+    side = read_side("HEAD")
+    assert asked and not any(sha.encode() in stdin for stdin in asked for sha in huge)
+    assert side.unreadable == [f"studies/huge.yaml: file is {MAX_FILE_BYTES + 1:,} bytes; records are limited to "
+                               f"{MAX_FILE_BYTES:,}"]
+    assert len(side.records) == 7

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import tempfile
 from collections import Counter
@@ -35,7 +36,7 @@ from typing import Any
 
 from . import schema
 from .changes import ChangeError, resolve_ref, run_git, toplevel
-from .loading import RecordFile, discover, load_file
+from .loading import MAX_FILE_BYTES, RecordFile, discover, is_record_name, kind_of, load_file, too_large
 from .reporters import clean, no_command
 
 JSON_VERSION = 1
@@ -47,6 +48,9 @@ Step = str | int | tuple[str, str]
 LIST_KEYS: dict[str, tuple[str, ...]] = {"arms": ("id",), "outcomes": ("id",), "registrations": ("trial_id",),
                                          "publications": ("doi", "pmid", "pmcid", "citation"),
                                          "curators": ("orcid", "name"), "sources": ("source",)}
+#: A record's file name is ``<id>.yaml`` with a short id: a longer name (or folder name) in a ref is
+#: no record, and may be longer than the file system allows (255 bytes), so it is never written out.
+MAX_NAME_BYTES = 200
 
 
 class DiffError(ChangeError):
@@ -128,11 +132,42 @@ def _read_ref(commit: str, records: Path, repo: Path) -> Side:
         rel = Path(name.decode("utf-8", "surrogateescape"))
         if kind == "blob" and mode in ("100644", "100755") and ".." not in rel.parts and not rel.is_absolute():
             blobs.append((sha, rel))
+    skipped: list[str] = []  # "<file>: <why>", as records_by_key words them
+    folders = {parent for _, rel in blobs for parent in rel.parents}
+    readable: list[tuple[str, Path]] = []
+    for (sha, rel), size in zip(blobs, _blob_sizes([sha for sha, _ in blobs], repo), strict=True):
+        local = rel.relative_to(inside)
+        shown = local.as_posix()
+        if any(len(os.fsencode(part)) > MAX_NAME_BYTES for part in local.parts):
+            skipped.append(f"{shown}: the name is too long for a record (a part over {MAX_NAME_BYTES} bytes)")
+        elif rel in folders:
+            skipped.append(f"{shown}: a file and a folder have this name at this commit; the file was not read")
+        elif size is None or size > MAX_FILE_BYTES:  # never read: a record file is a few kB
+            if is_record_name(rel.name) and kind_of(rel) is not None:  # what a folder would report
+                why = "the blob is missing from the repository" if size is None else too_large(size).message
+                skipped.append(f"{shown}: {why}")
+        else:
+            readable.append((sha, rel))
     with tempfile.TemporaryDirectory(prefix="respirocell-diff-") as tmp:
-        for (_, rel), data in zip(blobs, _cat_blobs([sha for sha, _ in blobs], repo), strict=True):
-            Path(tmp, rel).parent.mkdir(parents=True, exist_ok=True)
-            Path(tmp, rel).write_bytes(data)
-        return _read_folder(Path(tmp, inside)) if Path(tmp, inside).is_dir() else Side()
+        for (_, rel), data in zip(readable, _cat_blobs([sha for sha, _ in readable], repo), strict=True):
+            try:
+                Path(tmp, rel).parent.mkdir(parents=True, exist_ok=True)
+                Path(tmp, rel).write_bytes(data)
+            except OSError as exc:  # a path the file system cannot hold (too long in all)
+                skipped.append(f"{rel.relative_to(inside).as_posix()}: cannot be copied to be read "
+                               f"({exc.strerror or exc})")
+        side = _read_folder(Path(tmp, inside)) if Path(tmp, inside).is_dir() else Side()
+    return replace(side, unreadable=sorted(skipped + side.unreadable))
+
+
+def _blob_sizes(shas: list[str], repo: Path) -> list[int | None]:
+    """Blob sizes from one ``git cat-file --batch-check`` (``<sha> blob <size>``; None for a
+    missing blob), so that no blob over the limit is ever read."""
+    if not shas:
+        return []
+    out = run_git(["cat-file", "--batch-check"], repo, stdin="".join(f"{s}\n" for s in shas).encode())
+    fields = [line.split() for line in out.decode().splitlines()]
+    return [int(f[2]) if len(f) == 3 and f[1] == "blob" else None for f in fields]
 
 
 def _cat_blobs(shas: list[str], repo: Path) -> list[bytes]:

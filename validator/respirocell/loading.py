@@ -165,13 +165,13 @@ def read_bounded(path: Path, tree: Path | None = None) -> bytes:
         raise YamlProblem("unsafe-file", "this is not a regular file (a pipe, device, socket or folder); it was "
                           "not read", 1, 1, suggestion="records are plain text files") from None
     except TooLarge as exc:
-        raise _too_large(exc.size) from None
+        raise too_large(exc.size) from None
     except OSError as exc:
         raise YamlProblem("unreadable-file", f"cannot read file: {exc.strerror or exc}", 1, 1,
                           suggestion="check the file exists and can be read") from None
 
 
-def _too_large(size: int) -> YamlProblem:
+def too_large(size: int) -> YamlProblem:
     return YamlProblem("file-too-large", f"file is {size:,} bytes; records are limited to {MAX_FILE_BYTES:,}", 1, 1,
                        suggestion="a record is a few kilobytes; split it or remove pasted text")
 
