@@ -6,6 +6,7 @@ import copy
 import datetime as dt
 import functools
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -212,6 +213,16 @@ def test_usage_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert run([], tmp_path, monkeypatch).exit_code == 2  # no records/ here
     assert run(["--cache", str(tmp_path / "absent")], tmp_path, monkeypatch).exit_code == 2
     assert run(["--format", "xml"], tmp_path, monkeypatch).exit_code == 2
+
+
+def test_a_cache_that_is_not_a_folder_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    up_to_date(tmp_path)
+    os.mkfifo(tmp_path / "fifo.json")
+    (tmp_path / "file.json").write_text("{}", encoding="utf-8")
+    for name in ["fifo.json", "file.json"]:
+        result = run(["--cache", name, "records"], tmp_path, monkeypatch)
+        assert result.exit_code == 2, result.output
+        assert result.output.endswith("\nError: --cache must be a folder\n")
 
 
 def test_fetched_from_the_registry(registry: Registry, tmp_path: Path,  # noqa: F811

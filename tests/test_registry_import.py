@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -391,6 +392,18 @@ def test_import_of_a_malformed_file(tmp_path: Path) -> None:
     assert result.output == f"error: {bad}: the response nests deeper than any study does\n"
 
 
+@pytest.mark.parametrize("number", ["Infinity", "-Infinity", "NaN", "1e999", "-1e999"])
+def test_a_number_that_is_not_finite_is_malformed(tmp_path: Path, number: str) -> None:
+    """JSON has no Infinity or NaN (Python's json reads them, and 1e999 as infinity): the response
+    is refused when it is parsed, before any field is converted."""
+    bad = tmp_path / "inf.json"
+    text = (FIXTURES / "NCT03392467.json").read_text(encoding="utf-8")
+    bad.write_text(text.replace('"count": ', f'"count": {number}, "c0": ', 1), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import", "--from-file", str(bad), "-o", "-"])
+    assert result.exit_code == 3
+    assert result.output == f"error: {bad}: the response is not valid JSON ({number} is not a finite number)\n"
+
+
 # -- the network path, against a local server ----------------------------------------------------
 
 class Registry(ThreadingHTTPServer):
@@ -424,6 +437,9 @@ class Handler(BaseHTTPRequestHandler):
         elif nct == "NCT00000002":  # hangs until the test ends
             self.server.release.wait(10)
             return
+        elif nct == "NCT00000003":  # answers at once, then sends a byte of the body every 0.1 s for 5 s
+            self.drip((FIXTURES / "NCT02097641.json").read_bytes())
+            return
         elif nct == "NCT09999999":
             status, headers, body = 200, {}, (FIXTURES / "withdrawn-synthetic.json").read_bytes()
         elif (FIXTURES / f"{nct}.json").exists():
@@ -436,6 +452,19 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def drip(self, body: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            for n in range(50):
+                self.wfile.write(body[n:n + 1])
+                self.wfile.flush()
+                if self.server.release.wait(0.1):
+                    return
+        except OSError:  # the client gave up
+            return
 
 
 class CountingLimiter(RateLimiter):
@@ -523,6 +552,17 @@ def test_server_error(registry: Registry) -> None:
 def test_timeout(registry: Registry) -> None:
     result = CliRunner().invoke(cli, ["import", "NCT00000002", "--timeout", "0.2", "-o", "-"])
     assert result.exit_code == 3 and "no answer from" in result.output and "within 0.2 s" in result.output
+
+
+def test_a_slow_answer_times_out_as_a_whole(registry: Registry) -> None:
+    """A socket timeout bounds each read, not a server that sends a byte at a time: the whole
+    answer must arrive within --timeout."""
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, ["import", "NCT00000003", "--timeout", "0.5", "-o", "-"])
+    assert time.monotonic() - started < 3
+    assert result.exit_code == 3
+    assert result.output == (f"error: NCT00000003: {registry.api} did not send its whole answer within 0.5 s; "
+                             "try again later\n")
 
 
 def test_no_network(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,7 +9,9 @@ Every failure is a typed RegistryError with a message a curator can act on.
 from __future__ import annotations
 
 import email.utils
+import http.client
 import json
+import math
 import os
 import re
 import socket
@@ -84,12 +86,21 @@ def read_study(path: Path) -> Study:
         raise MalformedResponse(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
+def _finite(text: str) -> float:
+    """A JSON number as a float; ValueError for NaN, Infinity and what overflows (1e999)."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is not a finite number")
+    return value
+
+
 def parse_study(text: str | bytes, origin: str) -> Study:
-    """The study object in an API v2 response; MalformedResponse when it is not one."""
+    """The study object in an API v2 response; MalformedResponse when it is not one (a number that
+    is not finite is refused here, so no field conversion downstream meets one)."""
     if len(text) > MAX_RESPONSE_BYTES:
         raise MalformedResponse(f"{origin}: the response is over {MAX_RESPONSE_BYTES:,} bytes; no study is that long")
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_float=_finite, parse_constant=_finite)
     except (ValueError, UnicodeDecodeError) as exc:
         raise MalformedResponse(f"{origin}: the response is not valid JSON ({exc})") from None
     except RecursionError:
@@ -191,8 +202,9 @@ class RegistryClient:
         for attempt in range(self.max_retries + 1):
             self.limiter.wait()
             try:
+                deadline = time.monotonic() + self.timeout
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    body = response.read(MAX_RESPONSE_BYTES + 1)  # parse_study refuses more
+                    body = self._read_body(response, deadline, nct_id)
                 return parse_study(body, url)
             except urllib.error.HTTPError as exc:
                 exc.close()
@@ -224,3 +236,19 @@ class RegistryClient:
             except OSError as exc:  # connection reset mid-body and the like
                 raise RegistryUnavailable(f"{nct_id}: the connection to {self.base_url} failed ({exc})") from None
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _read_body(self, response: http.client.HTTPResponse, deadline: float, nct_id: str) -> bytes:
+        """At most MAX_RESPONSE_BYTES + 1 bytes (parse_study refuses more), all by ``deadline``: the
+        socket timeout bounds each read, not a server that sends a byte at a time."""
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_RESPONSE_BYTES:
+            chunk = response.read1(min(65536, MAX_RESPONSE_BYTES + 1 - size))  # what has arrived, not a full 64 kB
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            if time.monotonic() > deadline:
+                raise RegistryUnavailable(f"{nct_id}: {self.base_url} did not send its whole answer within "
+                                          f"{self.timeout:g} s; try again later")
+        return b"".join(chunks)

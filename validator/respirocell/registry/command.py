@@ -97,7 +97,7 @@ def import_study(nct_id: str | None, output: Path | None, from_file: Path | None
 
 @click.command("registry-check")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("--cache", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+@click.option("--cache", type=click.Path(exists=True, path_type=Path), default=None,  # a folder: checked below
               help="Read saved API v2 responses (<NCT id>.json) from this folder instead of fetching.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
               help="text for people, json for programs (versioned, as validate), github for annotations.")
@@ -126,6 +126,8 @@ def registry_check(paths: tuple[Path, ...], cache: Path | None, fmt: str, timeou
     from .api import check_paths
     from .client import RegistryClient, RegistryError
 
+    if cache is not None and not cache.is_dir():  # click's file_okay=False lets a pipe through
+        raise click.UsageError("--cache must be a folder")
     if not paths and not RECORDS.is_dir():
         raise click.UsageError("no PATHS given and there is no records/ folder here; run from the repository root "
                                "or name the files to check")
