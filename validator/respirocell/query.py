@@ -95,8 +95,9 @@ def _on_a_deep_stack(work: Callable[[], T]) -> T:
             box["value"] = work()
         except BaseException as exc:  # handed back to the calling thread, without its frames: they hold
             box["error"] = exc        # pyoxigraph's results, which may only be dropped on this thread
-            while exc is not None:
-                exc.__traceback__, exc = None, exc.__context__
+            chained: BaseException | None = exc
+            while chained is not None:
+                chained.__traceback__, chained = None, chained.__context__
 
     previous = threading.stack_size(STACK)
     try:
