@@ -199,6 +199,29 @@ def test_forged_workflow_commands_in_file_names_and_tags(repo: Path) -> None:
             assert "title=FORGED" not in line or "%0A" in line or "\\n" in line
 
 
+def test_record_text_cannot_pass_for_a_workflow_command(repo: Path) -> None:
+    """The runner skips leading spaces before '::', and takes the older '##[' anywhere in a line:
+    neither may reach a line of text output (findings, query tables) from a record's text."""
+    study = repo / STUDY
+    base = study.read_text()
+    forged = '"X\\n  ::error file=a::spoofed ##[stop-commands]tok"'
+    study.write_text(base.replace("phase: phase_2", f"phase: {forged}"))
+    outputs = [run("validate").output]
+    title = "title: A fictional randomized trial used by respirocell's tests"
+    study.write_text(base.replace(title, f"title: {forged}"))
+    outputs.append(run("query", "SELECT ?t WHERE { ?s dcterms:title ?t }", "--records", "records").output)
+    assert "spoofed" in outputs[0] and "spoofed" in outputs[1]
+    for output in outputs:
+        for line in output.splitlines():
+            assert not line.lstrip().startswith("::") and "##[" not in line, line
+
+
+def test_a_bad_id_is_echoed_escaped(repo: Path) -> None:
+    result = run("new", "study", "x\x1b[2J\n::error file=a::spoof")
+    assert result.exit_code == 2 and "\x1b" not in result.output
+    assert not any(line.lstrip().startswith("::") for line in result.output.splitlines())
+
+
 # -- fmt: every file on its own, nothing lost -------------------------------------------------
 def test_fmt_reports_what_it_cannot_handle_and_goes_on(repo: Path) -> None:
     studies = repo / "records/studies"

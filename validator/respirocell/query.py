@@ -161,11 +161,16 @@ def render(store: pyoxigraph.Store, text: str, fmt: str) -> bytes:
     """The answer in ``fmt``: json (W3C SPARQL results), csv and tsv by pyoxigraph, or a table."""
     if fmt != "table":
         return _on_a_deep_stack(lambda: _serialized(store, text, fmt))
-    answer = run_query(store, text)
+    from .reporters import clean, no_command
+
+    answer = run_query(store, text)  # a table is for a terminal: values are shown escaped, one line each
+    answer.variables = [clean(v, 10_000) for v in answer.variables]
+    answer.rows = [[clean(cell, 10_000) for cell in row] for row in answer.rows]
     widths = [max([len(v), *(len(r[i]) for r in answer.rows)]) for i, v in enumerate(answer.variables)]
     lines = ["  ".join(v.ljust(w) for v, w in zip(answer.variables, widths, strict=True)).rstrip(),
              "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in answer.rows]
+    lines += [no_command("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+              for row in answer.rows]
     count = "" if answer.boolean is not None else f"({len(answer.rows)} row{'s' * (len(answer.rows) != 1)})"
     return ("\n".join(lines + ([count] if count else [])) + "\n").encode("utf-8")
 

@@ -1,8 +1,9 @@
 """Render a Report: text for people, json for programs, github for pull-request annotations.
 
 Everything a finding echoes comes from files a pull request controls, so every renderer
-escapes control characters and cuts long values short, and nothing it prints can start a
-GitHub workflow command (a line beginning with ``::``).
+escapes control characters and cuts long values short, and nothing it prints can be taken for
+a GitHub workflow command: ``::`` at the start of a line (the runner skips leading spaces) or
+``##[`` anywhere in it (the older syntax).
 """
 
 from __future__ import annotations
@@ -25,13 +26,15 @@ def clean(text: str, limit: int = MAX_ECHO) -> str:
     cut to ``limit`` characters."""
     text = text.replace("\n", "\\n").replace("\t", "\\t")
     text = _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}" if ord(m.group()) > 0xff else f"\\x{ord(m.group()):02x}",
-                        text)
+                        text).replace("##[", "#\\x23[")
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def no_command(line: str) -> str:
-    """A log line that GitHub cannot take for a workflow command."""
-    return " " + line if line.lstrip().startswith("::") else line
+    """A log line that GitHub cannot take for a workflow command: a leading ``::`` (after any
+    spaces, which the runner skips) has its first colon escaped."""
+    stripped = line.lstrip()
+    return line[:len(line) - len(stripped)] + "\\x3a" + stripped[1:] if stripped.startswith("::") else line
 
 
 class Reporter(Protocol):

@@ -34,9 +34,11 @@ class InvalidRecordId(ValueError):
     """The id cannot be a record id; ``suggestion`` is a slug that can, if there is one."""
 
     def __init__(self, record_id: str, suggestion: str | None) -> None:
+        from .reporters import clean  # the id comes from the command line: echoed escaped
+
         hint = f", for example '{suggestion}'" if suggestion else ""
-        super().__init__(f"'{record_id}' is not a valid record id: use lower-case letters, digits and single "
-                         f"hyphens{hint}")
+        super().__init__(f"'{clean(record_id, 120)}' is not a valid record id: use lower-case letters, digits and "
+                         f"single hyphens{hint}")
         self.record_id, self.suggestion = record_id, suggestion
 
 
