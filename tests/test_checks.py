@@ -400,6 +400,17 @@ def test_a_hash_after_a_space_ends_the_text() -> None:
     assert list(text.check_comment_in_text(study('acronym: "Trial #2"\n'))) == []
 
 
+@rule_test(text.check_control_characters)
+def test_a_control_character_in_text_is_an_error() -> None:
+    issue, = text.check_control_characters(study('acronym: "A\\e[31mRED"\nnotes: "fine \\\\ backslash"\n'))
+    assert (issue.code, issue.severity, issue.path, issue.line, issue.column) == (
+        "control-character", Severity.ERROR, "acronym", 12, 10)
+    assert issue.message == "the text holds the control character U+001B"
+    bidi, = text.check_control_characters(study("acronym: abc\u202edef\n"))  # standing as it is, no escape
+    assert bidi.message == "the text holds the control character U+202E"
+    assert list(text.check_control_characters(study('acronym: "tab\\tand\\nline feed"\n'))) == []
+
+
 def test_every_rule_has_a_direct_test() -> None:
     rules = {layout.folder_issue, *checks.RECORD_RULES, *checks.LINK_RULES, *checks.CORPUS_RULES}
     assert sorted(r.__qualname__ for r in rules - TESTED) == []

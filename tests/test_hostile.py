@@ -292,4 +292,5 @@ def test_a_nul_in_an_identifier_does_not_reach_grep(repo: Path) -> None:
     target.write_text(text.replace("    trial_id: NCT00000001", '    trial_id: "NCT0000\\x000001"'))
     result = run("validate", "--format", "json", str(target))
     assert result.exit_code == 1
-    assert {i["code"] for i in json.loads(result.output)["issues"]} == {"invalid-identifier", "uncited-source"}
+    assert {i["code"] for i in json.loads(result.output)["issues"]} == {"control-character", "invalid-identifier",
+                                                                   "uncited-source"}

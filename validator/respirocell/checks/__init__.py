@@ -20,6 +20,7 @@ RECORD_RULES = [
     consistency.check_consistency,
     consistency.check_sponsors,
     text.check_comment_in_text,
+    text.check_control_characters,
 ]
 LINK_RULES = [
     consistency.check_dose_units,

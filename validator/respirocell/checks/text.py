@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from ..issues import Issue, Severity
-from ..loading import RecordFile
+from ..loading import RecordFile, format_path, leaves
 from ..yaml_errors import comments_in_text
+
+#: Characters no record's text holds: C0 and C1 controls but tab and line feed (ESC, BEL, CR
+#: rewrite what a terminal or CI log shows), line and paragraph separators, and the bidi
+#: embeddings, overrides and isolates that make text display in another order than it reads.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+#: What the text of a file holding one must contain: YAML refuses C0 and C1 controls written
+#: as they are (but NEL), so they come from an escape (\e, \x07, \u202e) - or stand as they are.
+_MAYBE = re.compile(r"[\\\x85\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def check_control_characters(record: RecordFile) -> Iterator[Issue]:
+    """A value holding a control character: never what a source printed, and a way to forge or
+    hide what a terminal, a CI log or a page shows."""
+    if record.text is None or not _MAYBE.search(record.text):
+        return
+    for path, value in leaves(record.data):
+        found = CONTROL.search(value) if isinstance(value, str) else None
+        if found is not None:
+            line, column = record.locate(path)
+            yield Issue("control-character", f"the text holds the control character U+{ord(found.group()):04X}",
+                        record.display, Severity.ERROR, line, column, path=format_path(path),
+                        record_id=record.record_id, suggestion="delete it (and the escape that wrote it, such as "
+                        "\\e, \\x07 or \\u202e); records hold plain text")
 
 
 def check_comment_in_text(record: RecordFile) -> Iterator[Issue]:
