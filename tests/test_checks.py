@@ -79,6 +79,9 @@ def study(extra: str = "", stem: str | None = None) -> RecordFile:
 @rule_test(layout.check_layout)
 def test_id_must_be_the_file_name() -> None:
     assert found(layout.check_layout(study(stem="s1"))) == []
+    reserved = record("Condition", "id: index\nname: An index\n")  # its page would be the list of conditions
+    assert [(i.code, i.path, i.line, i.column) for i in layout.check_layout(reserved)] == [
+        ("invalid-format", "id", 1, 5)]
     issue, = layout.check_layout(study(stem="other"))
     assert (issue.code, issue.path, issue.line, issue.column) == ("id-mismatch", "id", 1, 5)
     assert issue.suggestion == "rename the file to s1.yaml, or set id: other"

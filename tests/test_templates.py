@@ -248,3 +248,10 @@ def test_kind_names_match_the_cli_and_the_folders() -> None:
     kind_param = next(p for p in new_command.params if p.name == "kind")
     assert sorted(kind_param.type.choices) == sorted(KINDS)  # type: ignore[attr-defined]
     assert {k.name: k.folder for k in schema.kinds()} == FOLDERS
+
+
+def test_new_refuses_a_reserved_id(repo: Path) -> None:
+    code, _, err = new("condition", "index")
+    assert code == 2
+    assert "'index' is not a valid record id: it is reserved for the list pages of the site" in err
+    assert not (repo / "records" / "conditions" / "index.yaml").exists()

@@ -33,12 +33,12 @@ PLACEHOLDER = "TODO"
 class InvalidRecordId(ValueError):
     """The id cannot be a record id; ``suggestion`` is a slug that can, if there is one."""
 
-    def __init__(self, record_id: str, suggestion: str | None) -> None:
+    def __init__(self, record_id: str, suggestion: str | None, reason: str | None = None) -> None:
         from .reporters import clean  # the id comes from the command line: echoed escaped
 
         hint = f", for example '{suggestion}'" if suggestion else ""
-        super().__init__(f"'{clean(record_id, 120)}' is not a valid record id: use lower-case letters, digits and "
-                         f"single hyphens{hint}")
+        super().__init__(f"'{clean(record_id, 120)}' is not a valid record id: "
+                         f"{reason or 'use lower-case letters, digits and single hyphens'}{hint}")
         self.record_id, self.suggestion = record_id, suggestion
 
 
@@ -73,6 +73,10 @@ def suggest_id(text: str) -> str | None:
 
 
 def check_id(record_id: str) -> None:
+    from .checks.layout import RESERVED_IDS
+
+    if record_id in RESERVED_IDS:
+        raise InvalidRecordId(record_id, None, "it is reserved for the list pages of the site")
     if not id_pattern().match(record_id):
         raise InvalidRecordId(record_id, suggest_id(record_id))
     if len(record_id) > MAX_ID_LENGTH:

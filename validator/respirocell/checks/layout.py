@@ -50,8 +50,16 @@ def _is_clear(data: object, guess: str, kind: str) -> bool:
     return not (_telltale()[kind] & data.keys())
 
 
+#: Ids that name pages of the catalog site (``studies/index.html`` lists the studies): no record
+#: may take one, or its page and the list would be one file.
+RESERVED_IDS = frozenset({"index"})
+
+
 def check_layout(record: RecordFile) -> Iterator[Issue]:
     rid = record.record_id
+    if rid in RESERVED_IDS:
+        yield issue(record, "invalid-format", f"the id '{rid}' is reserved: it names the list pages of the site",
+                    ("id",), suggestion="choose a descriptive id (and file name), as docs/curation-brief.md says")
     if rid and rid != record.stem:
         yield issue(record, "id-mismatch", f"the id '{rid}' differs from the file name '{record.path.name}'", ("id",),
                     suggestion=f"rename the file to {rid}{record.path.suffix}, or set id: {record.stem}")
