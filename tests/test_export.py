@@ -856,3 +856,25 @@ def test_load_records_raises_a_typed_error_with_every_finding(tmp_path: Path) ->
     with pytest.raises(RecordsError) as missing:
         load_records([tmp_path / "missing"])
     assert [i.code for i in missing.value.issues] == ["unreadable-file"]
+
+
+def test_a_doi_with_characters_an_iri_cannot_hold_is_percent_encoded(tmp_path: Path) -> None:
+    """A valid DOI may hold <>"{}|\\^` (old SICI DOIs); written as they are, the JSON-LD held an
+    invalid IRI and the RDF exports silently dropped the three triples that named it."""
+    import shutil
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    study = corpus / "studies" / "test-study-alpha.yaml"
+    odd = '10.5555/a>b<c"d{e}f|g\\h^i`j'
+    text = study.read_text(encoding="utf-8").replace("doi: 10.5555/respirocell.export.alpha", f"doi: '{odd}'")
+    study.write_text(text.replace("source: doi:10.5555/respirocell.export.alpha", f"source: 'doi:{odd}'"),
+                     encoding="utf-8")
+    out = {fmt: tmp_path / f"out.{fmt}" for fmt in ("jsonld", "ntriples")}
+    for fmt, path in out.items():
+        assert invoke("export", "--format", fmt, "--output", path, corpus).exit_code == 0
+    iri = "https://doi.org/10.5555/a%3Eb%3Cc%22d%7Be%7Df%7Cg%5Ch%5Ei%60j"
+    graph = rdflib.Graph().parse(out["jsonld"], format="json-ld")
+    triples = [ln for ln in out["ntriples"].read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+    assert len(triples) == len(graph)
+    assert sum(f"<{iri}>" in ln for ln in triples) == 3  # schema:sameAs and two prov:entity

@@ -21,6 +21,7 @@ meanings, kinds) and the generated context, so a schema change flows through
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable
 from functools import cache
@@ -93,6 +94,15 @@ def agent_iri(name: str) -> str:
     return f"{base_iri()}agent/{identifiers.slug(name) or 'unnamed'}"
 
 
+#: What an IRI may not hold as it is (RFC 3987): spaces, controls and <>"{}|\^` - which a valid
+#: DOI may (old Wiley SICI DOIs hold <>). They are percent-encoded; nothing else is touched.
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]')
+
+
+def _iri_safe(iri: str) -> str:
+    return _NOT_IN_IRI.sub(lambda m: f"%{ord(m.group()):02X}", iri)
+
+
 @cache
 def source_iri(source: str) -> str | None:
     """The IRI of what a source names: doi.org, PubMed, a registry page, an ontology term."""
@@ -101,13 +111,13 @@ def source_iri(source: str) -> str | None:
         return None
     key, local = parsed
     if key == "pmid":  # PubMed itself, not Bioregistry's redirect
-        return f"https://pubmed.ncbi.nlm.nih.gov/{local}"
+        return _iri_safe(f"https://pubmed.ncbi.nlm.nih.gov/{local}")
     if key == "doi":
-        return f"https://doi.org/{local}"
+        return _iri_safe(f"https://doi.org/{local}")
     found = identifiers.iri(key, local)
     if found is None and key in identifiers.registries():  # Bioregistry knows no page (IRCT, PACTR)
         return f"{ICTRP}{quote(local, safe='')}"
-    return found
+    return _iri_safe(found) if found is not None else None
 
 
 # -- nodes --------------------------------------------------------------------------------
