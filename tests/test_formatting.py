@@ -341,3 +341,12 @@ def test_the_kind_folder_is_known_from_inside_it(corpus: Path, monkeypatch: pyte
     monkeypatch.chdir(corpus / "conditions")
     assert CliRunner().invoke(cli, ["validate", "copd.yaml"]).output == "OK: 1 file, 0 errors, 0 warnings\n"
     assert fmt("--check", "copd.yaml") == (0, "", "0 files would be reformatted, 1 already formatted\n")
+
+
+def test_a_comment_between_a_key_and_its_value_stays_with_that_key() -> None:
+    """It went above whichever key followed the value in the file ('category', which the
+    canonical order moves after 'term')."""
+    text = ("id: copd\nname:\n  # NOTE: copied verbatim from the MONDO label\n  Chronic obstructive pulmonary disease\n"
+            "category: obstructive\nterm: {id: MONDO:0005002, label: chronic obstructive pulmonary disease}\n")
+    out = format_text(text.encode(), "Condition").decode()
+    assert "# NOTE: copied verbatim from the MONDO label\nname: Chronic obstructive pulmonary disease\n" in out

@@ -155,6 +155,12 @@ def place_comments(text: str, nodes: list[_Node]) -> Placement:
         place.header = _tidy([t for _, t in head[:blank_at[-1]]])
         pending = [p for p in pending if p[0] > head[blank_at[-1]][0]]
     for line, comment_text in pending:
+        # Between a key and its value on a later line (``name:`` / ``# note`` / ``  text``): the
+        # comment is about that field, and goes above it (the value then sits on the key's line).
+        inside = [n for n in nodes if n.scalar_like and n.line < line < n.node.start_mark.line]
+        if inside and comment_text:
+            place.before.setdefault(max(inside, key=lambda n: len(n.path)).path, []).append(comment_text)
+            continue
         i = bisect.bisect_right(lines_of, line)
         if i == len(lines_of):
             place.trailing.append(comment_text)
