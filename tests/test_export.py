@@ -878,3 +878,14 @@ def test_a_doi_with_characters_an_iri_cannot_hold_is_percent_encoded(tmp_path: P
     triples = [ln for ln in out["ntriples"].read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
     assert len(triples) == len(graph)
     assert sum(f"<{iri}>" in ln for ln in triples) == 3  # schema:sameAs and two prov:entity
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "tsv"])
+def test_an_output_under_a_file_is_a_usage_error(fmt: str, tmp_path: Path) -> None:
+    """It was 'error: nothing exported: File exists', exit 1, naming no path."""
+    (tmp_path / "notes.txt").write_text("mine\n", encoding="utf-8")
+    result = invoke("export", "--format", fmt, "--output", tmp_path / "notes.txt" / "x", CORPUS)
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == (f"Error: Invalid value for '--output': {tmp_path / 'notes.txt'} is not a "
+                                              f"folder, so {tmp_path / 'notes.txt' / 'x'} cannot be made in it")
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine\n"

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
-from ..fsio import recover_folder, remove_leftovers, replacing_folder, write_atomic
+from ..fsio import recover_folder, remove_leftovers, replacing_folder, unusable_output, write_atomic
 from ..loading import RecordFile
 from ..validation import valid_records
 
@@ -55,15 +56,21 @@ def render_bytes(records: list[RecordFile], fmt: str, jsonld_text: bytes | None 
 def export_corpus(paths: list[Path], fmt: str, output: Path) -> str:
     """Validate the corpus under ``paths`` and, only if it has no errors, write it as ``fmt`` to
     ``output``. Raises InvalidCorpusError (nothing written) or ExportError (a usage problem)."""
-    check_output(fmt, output)
+    check_output(fmt, output, paths)
     return write_export(valid_records(paths), fmt, output)
 
 
-def check_output(fmt: str, output: Path) -> None:
+def check_output(fmt: str, output: Path, inputs: Iterable[Path] = ()) -> None:
     """Refuse an output path before any work is done: ExportError says why."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format '{fmt}'; choose one of {', '.join(FORMATS)}")
+    parent = next((p for p in output.parents if p.exists() or p.is_symlink()), None)
+    if parent is not None and not parent.is_dir():  # else 'File exists' when the folders are made
+        raise ExportError(f"{parent} is not a folder, so {output} cannot be made in it")
     if fmt in FOLDER_FORMATS:
+        problem = unusable_output(output, inputs)
+        if problem is not None:
+            raise ExportError(problem)
         _owned_folder(output)
         return
     target = output.resolve() if output.is_symlink() else output
