@@ -172,16 +172,16 @@ def unusable_output(output: Path, inputs: Iterable[Path] = ()) -> str | None:
         inside = inside.resolve()
         if where == inside or where in inside.parents:
             return f"{output} {what}; give a folder of its own"
+    try:
+        limit = os.pathconf(Path.cwd(), "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):  # no pathconf (Windows), or no answer
+        limit = 255
+    for part in output.parts[:-1]:  # first: the system refuses even to look such a path up
+        if len(os.fsencode(part)) > limit:
+            return f"the folder name '{part}' is {len(os.fsencode(part))} bytes long; it may be at most {limit} here"
     parent = next((p for p in output.parents if p.exists() or p.is_symlink()), Path.cwd())
     if not parent.is_dir():  # the nearest that exists: the rest of the path is made in it
         return f"{parent} is not a folder, so {output} cannot be made in it"
-    try:
-        limit = os.pathconf(parent, "PC_NAME_MAX")
-    except (OSError, ValueError, AttributeError):  # no pathconf (Windows), or no answer
-        limit = 255
-    for part in output.parts[:-1]:
-        if len(os.fsencode(part)) > limit:
-            return f"the folder name '{part}' is {len(os.fsencode(part))} bytes long; it may be at most {limit} here"
     room = limit - len(f".{_ASIDE}")
     if len(os.fsencode(output.name)) > room:
         return (f"the folder name '{output.name}' is {len(os.fsencode(output.name))} bytes long; it may be at most "
