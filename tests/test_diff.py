@@ -343,7 +343,7 @@ def test_a_blob_too_large_is_never_read(repo: Path, monkeypatch: pytest.MonkeyPa
             asked.append(stdin or b"")
         return real(args, cwd, stdin)
 
-    monkeypatch.setattr("respirocell.diff.run_git", run_git)
+    monkeypatch.setattr("respirocell.changes.run_git", run_git)
     side = read_side("HEAD")
     assert asked and not any(sha.encode() in stdin for stdin in asked for sha in huge)
     assert side.unreadable == [f"studies/huge.yaml: file is {MAX_FILE_BYTES + 1:,} bytes; records are limited to "

@@ -85,3 +85,40 @@ def changed_files(roots: list[Path], ref: str) -> list[Path]:
                     selected.add(_real_folder(study))
     cwd = Path.cwd()
     return sorted(Path(p).relative_to(cwd) if p.is_relative_to(cwd) else p for p in selected)
+
+
+# -- reading a commit's files, for diff and release -------------------------------------------
+
+def tree_files(commit: str, folder: Path, repo: Path) -> list[tuple[str, Path]]:
+    """(blob id, path in the repository) of the regular files under ``folder`` at ``commit``;
+    links, submodules and paths that would leave the folder are not files to read."""
+    listing = run_git(["ls-tree", "-r", "-z", "--full-tree", commit, "--", folder.as_posix()], repo)
+    blobs: list[tuple[str, Path]] = []
+    for entry in filter(None, listing.split(b"\0")):
+        meta, _, name = entry.partition(b"\t")
+        mode, kind, sha = meta.decode().split()
+        rel = Path(name.decode("utf-8", "surrogateescape"))
+        if kind == "blob" and mode in ("100644", "100755") and ".." not in rel.parts and not rel.is_absolute():
+            blobs.append((sha, rel))
+    return blobs
+
+
+def blob_sizes(shas: list[str], repo: Path) -> list[int | None]:
+    """Blob sizes from one ``git cat-file --batch-check`` (``<sha> blob <size>``; None for a
+    missing blob), so that no blob over the limit is ever read."""
+    if not shas:
+        return []
+    out = run_git(["cat-file", "--batch-check"], repo, stdin="".join(f"{s}\n" for s in shas).encode())
+    fields = [line.split() for line in out.decode().splitlines()]
+    return [int(f[2]) if len(f) == 3 and f[1] == "blob" else None for f in fields]
+
+
+def cat_blobs(shas: list[str], repo: Path) -> list[bytes]:
+    """Blob contents from one ``git cat-file --batch``: ``<sha> blob <size>\\n<bytes>\\n`` each."""
+    out = run_git(["cat-file", "--batch"], repo, stdin="".join(f"{s}\n" for s in shas).encode())
+    blobs, at = [], 0
+    for _ in shas:
+        start = out.index(b"\n", at) + 1
+        at = start + int(out[at:start].split()[2]) + 1
+        blobs.append(out[start:at - 1])
+    return blobs

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from . import schema
-from .changes import ChangeError, resolve_ref, run_git, toplevel
+from .changes import ChangeError, blob_sizes, cat_blobs, resolve_ref, run_git, toplevel, tree_files
 from .loading import MAX_FILE_BYTES, RecordFile, discover, is_record_name, kind_of, load_file, too_large
 from .reporters import clean, no_command
 
@@ -124,18 +124,11 @@ def _read_ref(commit: str, records: Path, repo: Path) -> Side:
     if not records.resolve().is_relative_to(repo.resolve()):
         raise DiffError(f"{records} is not inside the git repository {repo}")
     inside = records.resolve().relative_to(repo.resolve())
-    listing = run_git(["ls-tree", "-r", "-z", "--full-tree", commit, "--", inside.as_posix()], repo)
-    blobs: list[tuple[str, Path]] = []
-    for entry in filter(None, listing.split(b"\0")):
-        meta, _, name = entry.partition(b"\t")
-        mode, kind, sha = meta.decode().split()
-        rel = Path(name.decode("utf-8", "surrogateescape"))
-        if kind == "blob" and mode in ("100644", "100755") and ".." not in rel.parts and not rel.is_absolute():
-            blobs.append((sha, rel))
+    blobs = tree_files(commit, inside, repo)
     skipped: list[str] = []  # "<file>: <why>", as records_by_key words them
     folders = {parent for _, rel in blobs for parent in rel.parents}
     readable: list[tuple[str, Path]] = []
-    for (sha, rel), size in zip(blobs, _blob_sizes([sha for sha, _ in blobs], repo), strict=True):
+    for (sha, rel), size in zip(blobs, blob_sizes([sha for sha, _ in blobs], repo), strict=True):
         local = rel.relative_to(inside)
         shown = local.as_posix()
         if any(len(os.fsencode(part)) > MAX_NAME_BYTES for part in local.parts):
@@ -149,7 +142,7 @@ def _read_ref(commit: str, records: Path, repo: Path) -> Side:
         else:
             readable.append((sha, rel))
     with tempfile.TemporaryDirectory(prefix="respirocell-diff-") as tmp:
-        for (_, rel), data in zip(readable, _cat_blobs([sha for sha, _ in readable], repo), strict=True):
+        for (_, rel), data in zip(readable, cat_blobs([sha for sha, _ in readable], repo), strict=True):
             try:
                 Path(tmp, rel).parent.mkdir(parents=True, exist_ok=True)
                 Path(tmp, rel).write_bytes(data)
@@ -158,27 +151,6 @@ def _read_ref(commit: str, records: Path, repo: Path) -> Side:
                                f"({exc.strerror or exc})")
         side = _read_folder(Path(tmp, inside)) if Path(tmp, inside).is_dir() else Side()
     return replace(side, unreadable=sorted(skipped + side.unreadable))
-
-
-def _blob_sizes(shas: list[str], repo: Path) -> list[int | None]:
-    """Blob sizes from one ``git cat-file --batch-check`` (``<sha> blob <size>``; None for a
-    missing blob), so that no blob over the limit is ever read."""
-    if not shas:
-        return []
-    out = run_git(["cat-file", "--batch-check"], repo, stdin="".join(f"{s}\n" for s in shas).encode())
-    fields = [line.split() for line in out.decode().splitlines()]
-    return [int(f[2]) if len(f) == 3 and f[1] == "blob" else None for f in fields]
-
-
-def _cat_blobs(shas: list[str], repo: Path) -> list[bytes]:
-    """Blob contents from one ``git cat-file --batch``: ``<sha> blob <size>\\n<bytes>\\n`` each."""
-    out = run_git(["cat-file", "--batch"], repo, stdin="".join(f"{s}\n" for s in shas).encode())
-    blobs, at = [], 0
-    for _ in shas:
-        start = out.index(b"\n", at) + 1
-        at = start + int(out[at:start].split()[2]) + 1
-        blobs.append(out[start:at - 1])
-    return blobs
 
 
 def default_base(repo: Path) -> str:
