@@ -411,6 +411,8 @@ def test_a_control_character_in_text_is_an_error() -> None:
     assert issue.message == "the text holds the control character U+001B"
     bidi, = text.check_control_characters(study("acronym: abc\u202edef\n"))  # standing as it is, no escape
     assert bidi.message == "the text holds the control character U+202E"
+    for mark in ("\u200e", "\u200f", "\u061c"):  # the bidi marks are Bidi_Control too
+        assert [i.code for i in text.check_control_characters(study(f'acronym: "A{mark}B"\n'))] == ["control-character"]
     assert list(text.check_control_characters(study('acronym: "tab\\tand\\nline feed"\n'))) == []
 
 

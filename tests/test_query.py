@@ -138,8 +138,17 @@ def test_a_federated_query_is_refused_before_any_request() -> None:
                  "select * where { service silent <http://x/> { ?s ?p ?o } }"):
         result = runner.invoke(cli, ["query", text, "--records", str(SMALL)])
         assert result.exit_code == 2 and "SERVICE" in result.output
-    words = 'SELECT (COUNT(?t) AS ?n) WHERE { ?s dcterms:title ?t FILTER(CONTAINS(?t, "service")) } # SERVICE'
+    words = 'SELECT (COUNT(?t) AS ?n) WHERE { ?s dcterms:title ?t FILTER(CONTAINS(?t, "service")) } # no'
     assert runner.invoke(cli, ["query", words, "--records", str(SMALL)]).exit_code == 0
+    # In a comment the word is refused too: a comment misread would otherwise hide what follows it.
+    assert runner.invoke(cli, ["query", words + " SERVICE", "--records", str(SMALL)]).exit_code == 2
+
+
+def test_a_function_pyoxigraph_does_not_know_is_a_usage_error() -> None:
+    result = CliRunner().invoke(cli, ["query", "SELECT (<http://127.0.0.1:9/fn>(1) AS ?x) {}", "--records", str(SMALL)])
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines()[-1] == ("Error: the query cannot be run: The custom function "
+                                              "<http://127.0.0.1:9/fn> is not supported")
 
 
 @pytest.mark.parametrize("text", [
@@ -147,6 +156,7 @@ def test_a_federated_query_is_refused_before_any_request() -> None:
     'SELECT * WHERE { BIND("""a\\""" # """ AS ?x) SERVICE <{url}> { ?a ?b ?c } }',  # nor one in a string
     "SELECT * WHERE { # a comment ends at CR\rSERVICE <{url}> { ?a ?b ?c } }",
     "SELECT*WHERE{BIND(<{url}>AS?e)FILTER(1<2)SERVICE?e{?a?b?c}FILTER(3>2)}",  # '<2)...>' is no IRI
+    "SELECT * WHERE { BIND(<http://x/\\u0041#> AS ?z) SERVICE <{url}> { ?a ?b ?c } }",  # \u in an IRI
 ])
 def test_service_cannot_hide_from_the_check(text: str) -> None:
     """Each of these once slipped SERVICE past the check (pyoxigraph then sent a POST): a local

@@ -69,15 +69,16 @@ def corpus_store(paths: list[Path]) -> pyoxigraph.Store:
     return store
 
 
-#: Strings, IRIs and comments, which may hold the word SERVICE without it being the keyword, as
-#: SPARQL's grammar writes them, read left to right: a match never reaches past the end of the
-#: token it stands for, so no keyword can hide in one. Long strings end at the first unescaped
-#: triple quote; IRIs take only IRIREF's characters (no space, no ``{}|^`\``); a comment ends at
-#: CR or LF; and ``\#`` (an escape in a prefixed name, ``ex:a\#b``) is code, not a comment.
+#: Strings, IRIs and comments as SPARQL's grammar writes them, read left to right: a match never
+#: reaches past the end of the token it stands for, so no keyword can hide in one. Long strings
+#: end at the first unescaped triple quote; IRIs take only IRIREF's characters and its \u and \U
+#: escapes (no space, no ``{}|^`\``); a comment ends at CR or LF; and ``\#`` (an escape in a
+#: prefixed name, ``ex:a\#b``) is code, not a comment. Strings and IRIs may hold the word SERVICE
+#: without it being the keyword; a comment's text is kept, so a misread one hides nothing.
 _NOT_CODE = re.compile("|".join([
     r"'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''", r'"""(?:(?:"|"")?(?:[^"\\]|\\.))*"""',
     r"'(?:[^'\\\n\r]|\\.)*'", r'"(?:[^"\\\n\r]|\\.)*"',
-    r'<[^<>"{}|^`\\\x00-\x20]*>', r"\\.", r"#[^\r\n]*",
+    r'<(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>', r"\\.", r"#[^\r\n]*",
 ]))
 
 
@@ -120,9 +121,10 @@ def _execute(store: pyoxigraph.Store, text: str) -> object:
     if (update := _UPDATE.match(text)) is not None:
         raise QueryError(f"{update.group(1).upper()} is a SPARQL update: respirocell query only reads the corpus "
                          "(SELECT or ASK); records change through their YAML files")
-    if re.search(r"(?i)\bSERVICE\b", _NOT_CODE.sub(" ", text)):
-        raise QueryError("SERVICE (a federated query) is not allowed: respirocell query reads only the corpus and "
-                         "never sends a request")
+    code = _NOT_CODE.sub(lambda m: m.group() if m.group().startswith("#") else " ", text)
+    if re.search(r"(?i)\bSERVICE\b", code):
+        raise QueryError("SERVICE (a federated query) is not allowed, nor the word in a comment: respirocell query "
+                         "reads only the corpus and never sends a request")
     head = prologue()
     try:
         return store.query(head + text)
@@ -136,7 +138,17 @@ def _execute(store: pyoxigraph.Store, text: str) -> object:
 
 def run_query(store: pyoxigraph.Store, text: str) -> Answer:
     """Rows of plain values (IRIs and literal values as text)."""
-    return _on_a_deep_stack(lambda: _answer(store, text))
+    return _on_a_deep_stack(lambda: _evaluated(lambda: _answer(store, text)))
+
+
+def _evaluated(work: Callable[[], T]) -> T:
+    """pyoxigraph's refusals while it evaluates (a call of a function it does not know) are
+    RuntimeErrors: a usage error of the query, not a traceback."""
+    try:
+        return work()
+    except RuntimeError as exc:
+        reason = str(exc).splitlines()[0].strip("'\"") if str(exc) else repr(exc)  # pyoxigraph quotes it
+        raise QueryError(f"the query cannot be run: {reason}") from None
 
 
 def _answer(store: pyoxigraph.Store, text: str) -> Answer:
@@ -160,7 +172,7 @@ def _plain(term: object) -> str:
 def render(store: pyoxigraph.Store, text: str, fmt: str) -> bytes:
     """The answer in ``fmt``: json (W3C SPARQL results), csv and tsv by pyoxigraph, or a table."""
     if fmt != "table":
-        return _on_a_deep_stack(lambda: _serialized(store, text, fmt))
+        return _on_a_deep_stack(lambda: _evaluated(lambda: _serialized(store, text, fmt)))
     from .reporters import clean, no_command
 
     answer = run_query(store, text)  # a table is for a terminal: values are shown escaped, one line each

@@ -10,12 +10,13 @@ from ..loading import RecordFile, format_path, leaves
 from ..yaml_errors import comments_in_text
 
 #: Characters no record's text holds: C0 and C1 controls but tab and line feed (ESC, BEL, CR
-#: rewrite what a terminal or CI log shows), line and paragraph separators, and the bidi
-#: embeddings, overrides and isolates that make text display in another order than it reads.
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+#: rewrite what a terminal or CI log shows), line and paragraph separators, and every bidi
+#: control (Unicode's Bidi_Control: marks, embeddings, overrides, isolates), which make text
+#: display in another order than it reads.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 #: What the text of a file holding one must contain: YAML refuses C0 and C1 controls written
 #: as they are (but NEL), so they come from an escape (\e, \x07, \u202e) - or stand as they are.
-_MAYBE = re.compile(r"[\\\x85\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_MAYBE = re.compile(r"[\\\x85\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def check_control_characters(record: RecordFile) -> Iterator[Issue]:
