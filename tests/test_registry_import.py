@@ -381,6 +381,18 @@ def test_import_refuses_a_withdrawn_study(tmp_path: Path) -> None:
     assert not (tmp_path / "w.yaml").exists()
 
 
+def test_registry_text_in_an_error_is_escaped(tmp_path: Path) -> None:
+    """whyStopped is written by a trial's sponsor: it reached the terminal and CI log raw."""
+    study = json.loads((FIXTURES / "withdrawn-synthetic.json").read_text(encoding="utf-8"))
+    study["protocolSection"]["statusModule"]["whyStopped"] = "funding\n::error file=a.yaml::forged\x1b[2K\r##[x]"
+    saved = tmp_path / "w.json"
+    saved.write_text(json.dumps(study), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import", "--from-file", str(saved), "-o", str(tmp_path / "w.yaml")])
+    assert result.exit_code == 1
+    assert "why stopped: funding\\n::error file=a.yaml::forged\\x1b[2K\\x0d#\\x23[x])" in result.output
+    assert not any(line.lstrip().startswith("::") for line in result.output.splitlines())
+
+
 def test_import_of_a_malformed_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"protocolSection": ', encoding="utf-8")

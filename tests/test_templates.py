@@ -255,3 +255,10 @@ def test_new_refuses_a_reserved_id(repo: Path) -> None:
     assert code == 2
     assert "'index' is not a valid record id: it is reserved for the list pages of the site" in err
     assert not (repo / "records" / "conditions" / "index.yaml").exists()
+
+
+def test_new_refuses_an_id_with_a_trailing_newline(repo: Path) -> None:
+    """'$' in the id pattern also matches before a final newline: 'evil\\n' made evil\\n.yaml."""
+    code, _, err = new("study", "evil\n")
+    assert code == 2 and "not a valid record id" in err
+    assert list((repo / "records" / "studies").glob("evil*")) == []

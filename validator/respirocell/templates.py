@@ -69,7 +69,7 @@ def id_pattern() -> re.Pattern[str]:
 def suggest_id(text: str) -> str | None:
     """A valid record id close to ``text`` ('START Phase 2' -> 'start-phase-2'), if any."""
     found = slug(text)
-    return found if found and id_pattern().match(found) else None
+    return found if found and id_pattern().fullmatch(found) else None
 
 
 def check_id(record_id: str) -> None:
@@ -77,7 +77,7 @@ def check_id(record_id: str) -> None:
 
     if record_id in RESERVED_IDS:
         raise InvalidRecordId(record_id, None, "it is reserved for the list pages of the site")
-    if not id_pattern().match(record_id):
+    if not id_pattern().fullmatch(record_id):
         raise InvalidRecordId(record_id, suggest_id(record_id))
     if len(record_id) > MAX_ID_LENGTH:
         raise InvalidRecordId(record_id, suggest_id(record_id[:MAX_ID_LENGTH].rstrip("-")))

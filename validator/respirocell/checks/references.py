@@ -59,7 +59,7 @@ def check_references(record: RecordFile, corpus: Corpus) -> Iterator[Issue]:
             suggestion = f"did you mean '{close[0]}'?"
         elif kinds - {None}:  # a new record under this id would clash with the existing one
             suggestion = f"name a {label} here: its id is its file name in records/{target.folder}/"
-        elif not id_pattern().match(rid):  # no record can have this id: no file to suggest
+        elif not id_pattern().fullmatch(rid):  # no record can have this id: no file to suggest
             suggestion = (f"write the id of a {label}: its file name in records/{target.folder}/ (lower-case "
                           "letters, digits and hyphens)")
         else:

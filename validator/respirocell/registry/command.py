@@ -50,6 +50,7 @@ def import_study(nct_id: str | None, output: Path | None, from_file: Path | None
     from .. import schema
     from ..fsio import write_atomic
     from ..loading import display_path
+    from ..reporters import clean
     from .api import AlreadyCurated, import_draft
     from .client import MalformedResponse, RegistryClient, RegistryError, RegistryUnavailable
 
@@ -63,16 +64,16 @@ def import_study(nct_id: str | None, output: Path | None, from_file: Path | None
                              source=RegistryClient(timeout=timeout),
                              check_duplicates=output is None)
     except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise click.UsageError(clean(str(exc), 1000)) from None
     except AlreadyCurated as exc:
-        click.echo(f"error: {exc.nct_id} is already curated in {display_path(exc.path)}; see what changed with:\n"
-                   f"  respirocell registry-check {display_path(exc.path)}", err=True)
+        click.echo(f"error: {clean(exc.nct_id)} is already curated in {display_path(exc.path)}; see what changed "
+                   f"with:\n  respirocell registry-check {display_path(exc.path)}", err=True)
         sys.exit(EXIT_FINDINGS)
     except (RegistryUnavailable, MalformedResponse) as exc:
-        click.echo(f"error: {exc.message}", err=True)
+        click.echo(f"error: {clean(exc.message, 1000)}", err=True)  # registry text: escaped
         sys.exit(EXIT_REGISTRY)
     except RegistryError as exc:  # not found, withdrawn
-        click.echo(f"error: {exc.message}", err=True)
+        click.echo(f"error: {clean(exc.message, 1000)}", err=True)  # registry text: escaped
         sys.exit(EXIT_FINDINGS)
     if output is not None and str(output) == "-":
         click.echo(draft.text, nl=False)
@@ -121,7 +122,7 @@ def registry_check(paths: tuple[Path, ...], cache: Path | None, fmt: str, timeou
       respirocell registry-check records/studies/pneumostem-severe-bpd-phase-2.yaml
       respirocell registry-check --cache saved-responses/ --format json
     """
-    from ..reporters import REPORTERS, render_text
+    from ..reporters import REPORTERS, clean, render_text
     from ..validation import InvalidCorpusError
     from .api import check_paths
     from .client import RegistryClient, RegistryError
@@ -139,7 +140,7 @@ def registry_check(paths: tuple[Path, ...], cache: Path | None, fmt: str, timeou
         click.echo("Nothing compared: fix the errors above first (respirocell validate).", err=True)
         sys.exit(EXIT_FINDINGS)
     except RegistryError as exc:
-        click.echo(f"error: {exc.message}", err=True)
+        click.echo(f"error: {clean(exc.message, 1000)}", err=True)  # registry text: escaped
         sys.exit(EXIT_REGISTRY)
     report = checked.report
     color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
