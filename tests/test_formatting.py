@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from respirocell import formatting
 from respirocell.cli import cli
-from respirocell.formatting import FormatError, format_file, format_text
+from respirocell.formatting import FormatError, format_file, format_text, same_data
 from respirocell.fsio import write_atomic
 from respirocell.loading import discover, parse_text
 from respirocell.schema import slots
@@ -350,3 +350,13 @@ def test_a_comment_between_a_key_and_its_value_stays_with_that_key() -> None:
             "category: obstructive\nterm: {id: MONDO:0005002, label: chronic obstructive pulmonary disease}\n")
     out = format_text(text.encode(), "Condition").decode()
     assert "# NOTE: copied verbatim from the MONDO label\nname: Chronic obstructive pulmonary disease\n" in out
+
+
+@pytest.mark.parametrize("text", [":x", ": x", "?x", "? x", "-x", "x:", "a:b", "x #y", "&x", "*x", "!x", "@x"])
+def test_text_libyaml_reads_only_quoted_is_written_quoted(text: str) -> None:
+    """ruamel wrote 'sponsors: [:x]', which libyaml cannot read back: import of a sponsor ':x' was
+    a traceback, and fmt called such a record format-unsafe. Plain only where libyaml takes it."""
+    import json
+
+    source = f"id: s\ntitle: {json.dumps(text)}\nsponsors: [{json.dumps(text)}]\n".encode()
+    assert same_data(parse_text(format_text(source, "Study")), parse_text(source))

@@ -54,6 +54,10 @@ class _Emitter(Emitter):
         value = self.event.value
         if style == "'" and '"' not in value and "\\" not in value:
             return '"'
+        if not style and self.event.implicit[0]:  # plain: only where libyaml (our reader) takes it so
+            analysis = _ANALYZER.analyze_scalar(value)
+            if not (analysis.allow_flow_plain if self.flow_level else analysis.allow_block_plain):
+                return '"'
         return style
 
 
