@@ -349,3 +349,13 @@ def test_a_blob_too_large_is_never_read(repo: Path, monkeypatch: pytest.MonkeyPa
     assert side.unreadable == [f"studies/huge.yaml: file is {MAX_FILE_BYTES + 1:,} bytes; records are limited to "
                                f"{MAX_FILE_BYTES:,}"]
     assert len(side.records) == 7
+
+
+def test_markdown_mentions_no_one() -> None:
+    """Record text goes into release notes and step summaries: '@octocat' there notifies them."""
+    old = {("Study", "s"): {"id": "s", "title": "T"}}
+    new = {("Study", "s"): {"id": "s", "title": "Ping @octocat and @respirocell/maintainers"}}
+    text = render_markdown(diff_corpora(old, new))
+    prose = [line for line in text.splitlines() if not line.startswith("|")]  # code spans mention no one
+    assert "**Changed** study `s`: Ping @&#8203;octocat and @&#8203;respirocell/maintainers" in prose
+    assert not any("@octocat" in line or "@respirocell/" in line for line in prose)

@@ -235,6 +235,14 @@ def test_sort_by_participants(site: Path, records: list[Any], watch: Watch) -> N
     assert "sort=participants-desc" in page.url
 
 
+def test_a_stray_percent_in_a_shared_link_is_read_as_written(site: Path, watch: Watch) -> None:
+    """decodeURIComponent threw a URIError on '#q=%' (the watch fails on the page error)."""
+    page = watch.page
+    page.goto(url(site, "studies/index.html", "q=50%"))
+    page.wait_for_selector("#finder[data-indexed=true]")
+    assert page.locator("#q").input_value() == "50%"
+
+
 @pytest.mark.parametrize("kind", ["Condition", "CellSource", None])
 def test_the_other_templates_are_accessible(site: Path, records: list[Any], watch: Watch, kind: str | None) -> None:
     """A page of each template the tests above do not open: a condition's, a cell source's, and

@@ -339,8 +339,10 @@ def render_text(changes: Changes, *, color: bool = False) -> str:
 
 
 def _md(text: str) -> str:
-    """Text for Markdown: punctuation that would format it, or end a table cell, escaped."""
-    return re.sub(r"([\\`*_\[\]<>|~&#!])", r"\\\1", clean(text))
+    """Text for Markdown: punctuation that would format it, or end a table cell, escaped; and an
+    '@' followed by a zero-width space, so record text mentions no one in release notes and step
+    summaries (GitHub would notify '@user' and '@org/team')."""
+    return re.sub(r"([\\`*_\[\]<>|~&#!])", r"\\\1", clean(text)).replace("@", "@&#8203;")
 
 
 def _code(text: str) -> str:

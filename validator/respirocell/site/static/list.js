@@ -201,17 +201,21 @@
     }
   }
 
+  function decoded(text) {  // a shared link may hold a stray '%': read it as written, not throw
+    try { return decodeURIComponent(text); } catch (e) { return text; }
+  }
+
   function readHash() {
     var params = {};
     location.hash.replace(/^#/, "").split("&").forEach(function (part) {
       var at = part.indexOf("=");
       if (at > 0) { params[part.slice(0, at)] = part.slice(at + 1); }
     });
-    input.value = params.q ? decodeURIComponent(params.q) : "";
+    input.value = params.q ? decoded(params.q) : "";
     facets.forEach(function (f) {
       selected[f.key] = new Set();
       (params[f.key] ? params[f.key].split(",") : []).forEach(function (v) {
-        var value = decodeURIComponent(v);
+        var value = decoded(v);
         if (Object.prototype.hasOwnProperty.call(f.values, value)) { selected[f.key].add(value); }
       });
     });
