@@ -30,7 +30,7 @@ from typing import Any
 from . import schema
 from .changes import ChangeError, toplevel
 from .diff import Changes, Side, diff_corpora, read_side, records_by_key, render_markdown
-from .fsio import unusable_output
+from .fsio import UnsafeTarget, read_regular, replacing_folder, unusable_output, write_atomic
 from .loading import RecordFile, find_root
 
 VERSION = re.compile(r"(?P<year>[0-9]{4})\.(?P<month>0[1-9]|1[0-2])\.(?P<n>0|[1-9][0-9]*)")
@@ -121,8 +121,6 @@ def check_output(output: Path, inputs: Iterable[Path] = ()) -> None:
 def _unlike_its_manifest(folder: Path) -> str | None:
     """Why ``folder`` is not a release as it was written, or None: its MANIFEST.sha256 must list
     exactly its files (regular, no links), each with its checksum."""
-    from .fsio import UnsafeTarget, read_regular
-
     try:
         text = read_regular(folder / MANIFEST, 1 << 20, follow_symlinks=False).decode("utf-8")
     except FileNotFoundError:
@@ -256,7 +254,6 @@ def build_release(paths: list[Path], version: str, output: Path, previous_ref: s
     from .export import check_output as check_export
     from .export import render_bytes, write_export
     from .export.jsonld import latest_curation_date
-    from .fsio import replacing_folder, write_atomic
     from .validation import valid_records
 
     parse_version(version)
