@@ -30,7 +30,7 @@ from typing import Any
 from . import schema
 from .changes import ChangeError, toplevel
 from .diff import Changes, Side, diff_corpora, read_side, records_by_key, render_markdown
-from .fsio import UnsafeTarget, read_regular, replacing_folder, unusable_output, write_atomic
+from .fsio import UnsafeTarget, read_regular, unusable_output
 from .loading import RecordFile, find_root
 
 VERSION = re.compile(r"(?P<year>[0-9]{4})\.(?P<month>0[1-9]|1[0-2])\.(?P<n>0|[1-9][0-9]*)")
@@ -254,6 +254,7 @@ def build_release(paths: list[Path], version: str, output: Path, previous_ref: s
     from .export import check_output as check_export
     from .export import render_bytes, write_export
     from .export.jsonld import latest_curation_date
+    from .fsio import replacing_folder, write_atomic
     from .validation import valid_records
 
     parse_version(version)
