@@ -176,7 +176,7 @@ def test_service_cannot_hide_from_the_check(text: str) -> None:
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Listener)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
         result = CliRunner().invoke(cli, ["query", text.replace("{url}", url), "--records", str(SMALL)])
