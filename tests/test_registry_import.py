@@ -393,6 +393,24 @@ def test_registry_text_in_an_error_is_escaped(tmp_path: Path) -> None:
     assert not any(line.lstrip().startswith("::") for line in result.output.splitlines())
 
 
+def test_control_characters_in_registry_text_are_left_out_of_the_draft(tmp_path: Path) -> None:
+    """A MeSH term holding ESC once stopped the import (a YAML comment cannot hold it); in a value
+    it reached the draft, where validate refuses it. Line breaks stay line breaks (CRLF as LF)."""
+    data = study("NCT02097641")
+    browse = data.setdefault("derivedSection", {}).setdefault("conditionBrowseModule", {})
+    browse["meshes"] = [{"id": "D000001", "term": "Lung\x1b[2J Diseases\x07"}]
+    ident = data["protocolSection"]["identificationModule"]
+    ident["officialTitle"] = ident["briefTitle"] = "A \u202etrial\u202c of cells\r\nin COPD"
+    saved = tmp_path / "c.json"
+    saved.write_text(json.dumps(data), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import", "--from-file", str(saved), "-o", str(tmp_path / "c.yaml")])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "c.yaml").read_text(encoding="utf-8")
+    assert "MeSH terms: Lung[2J Diseases." in text and 'title: "A trial of cells\\nin COPD"\n' in text
+    report = validate_paths([tmp_path / "c.yaml"])
+    assert "control-character" not in {issue.code for issue in report.issues}
+
+
 def test_import_of_a_malformed_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"protocolSection": ', encoding="utf-8")
@@ -452,6 +470,12 @@ class Handler(BaseHTTPRequestHandler):
         elif nct == "NCT00000003":  # answers at once, then sends a byte of the body every 0.1 s for 5 s
             self.drip((FIXTURES / "NCT02097641.json").read_bytes())
             return
+        elif nct == "NCT00000005":  # not HTTP at all
+            self.wfile.write(b"SSH-2.0-OpenSSH\r\n\r\n")
+            return
+        elif nct == "NCT00000004":  # sends its status line, then a byte of a header every 0.1 s for 5 s
+            self.drip_headers()
+            return
         elif nct == "NCT09999999":
             status, headers, body = 200, {}, (FIXTURES / "withdrawn-synthetic.json").read_bytes()
         elif (FIXTURES / f"{nct}.json").exists():
@@ -472,6 +496,18 @@ class Handler(BaseHTTPRequestHandler):
         try:
             for n in range(50):
                 self.wfile.write(body[n:n + 1])
+                self.wfile.flush()
+                if self.server.release.wait(0.1):
+                    return
+        except OSError:  # the client gave up
+            return
+
+
+    def drip_headers(self) -> None:
+        header = b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 49
+        try:
+            for n in range(len(header)):
+                self.wfile.write(header[n:n + 1])
                 self.wfile.flush()
                 if self.server.release.wait(0.1):
                     return
@@ -563,7 +599,9 @@ def test_server_error(registry: Registry) -> None:
 
 def test_timeout(registry: Registry) -> None:
     result = CliRunner().invoke(cli, ["import", "NCT00000002", "--timeout", "0.2", "-o", "-"])
-    assert result.exit_code == 3 and "no answer from" in result.output and "within 0.2 s" in result.output
+    assert result.exit_code == 3
+    assert result.output == (f"error: NCT00000002: no complete answer from {registry.api} within 0.2 s; "
+                             "try again later\n")
 
 
 def test_a_slow_answer_times_out_as_a_whole(registry: Registry) -> None:
@@ -573,8 +611,25 @@ def test_a_slow_answer_times_out_as_a_whole(registry: Registry) -> None:
     result = CliRunner().invoke(cli, ["import", "NCT00000003", "--timeout", "0.5", "-o", "-"])
     assert time.monotonic() - started < 3
     assert result.exit_code == 3
-    assert result.output == (f"error: NCT00000003: {registry.api} did not send its whole answer within 0.5 s; "
+    assert result.output == (f"error: NCT00000003: no complete answer from {registry.api} within 0.5 s; "
                              "try again later\n")
+
+
+def test_headers_sent_a_byte_at_a_time_time_out_too(registry: Registry) -> None:
+    """The deadline holds before the body as well: each header byte arrives well within the
+    socket timeout, but the answer never does."""
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, ["import", "NCT00000004", "--timeout", "0.5", "-o", "-"])
+    assert time.monotonic() - started < 3
+    assert result.exit_code == 3
+    assert result.output == (f"error: NCT00000004: no complete answer from {registry.api} within 0.5 s; "
+                             "try again later\n")
+
+
+def test_an_answer_that_is_not_http_is_an_unavailable_registry(registry: Registry) -> None:
+    result = CliRunner().invoke(cli, ["import", "NCT00000005", "-o", "-"])
+    assert result.exit_code == 3
+    assert result.output.startswith(f"error: NCT00000005: the connection to {registry.api} failed ("), result.output
 
 
 def test_no_network(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

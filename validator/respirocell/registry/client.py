@@ -1,9 +1,11 @@
 """Read studies from the ClinicalTrials.gov API v2, or from a folder of saved responses.
 
 The standard library's urllib is enough for one GET per study, so no HTTP dependency is added.
-The client identifies itself, times out, keeps to a few requests per second and retries a 429
-after the delay the server advertises (bounded), so a weekly run over the corpus stays polite.
-Every failure is a typed RegistryError with a message a curator can act on.
+The client identifies itself, keeps to a few requests per second and retries a 429 after the
+delay the server advertises (bounded), so a weekly run over the corpus stays polite. The whole
+answer, headers and body, must arrive within the timeout: a socket's timeout bounds each read
+only, so a watchdog shuts the socket at the deadline. Every failure is a typed RegistryError
+with a message a curator can act on.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import math
 import os
 import re
 import socket
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -182,6 +185,54 @@ def retry_after(value: str | None, default: float, now: Callable[[], float] = ti
     return max(0.0, when.timestamp() - now())
 
 
+class _Watchdog:
+    """Shuts the sockets of one request when its time is up, so that a server sending its
+    headers or body a byte at a time cannot hold a read open past the deadline."""
+
+    def __init__(self, seconds: float) -> None:
+        self.fired = False
+        self._sockets: list[socket.socket] = []
+        self._timer = threading.Timer(seconds, self._cut)
+        self._timer.daemon = True
+
+    def _cut(self) -> None:
+        self.fired = True
+        for sock in self._sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:  # already closed
+                pass
+
+    def opener(self) -> urllib.request.OpenerDirector:
+        """urllib's opener (proxies and redirects as usual) whose connections report their socket here."""
+        sockets = self._sockets
+
+        def watched(base: type[http.client.HTTPConnection]) -> Any:
+            class Connection(base):  # type: ignore[valid-type,misc]
+                def connect(self) -> None:
+                    super().connect()
+                    sockets.append(self.sock)
+            return Connection
+
+        class HTTP(urllib.request.HTTPHandler):
+            def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+                return self.do_open(watched(http.client.HTTPConnection), req)
+
+        class HTTPS(urllib.request.HTTPSHandler):
+            def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+                context = self._context  # type: ignore[attr-defined]
+                return self.do_open(watched(http.client.HTTPSConnection), req, context=context)
+
+        return urllib.request.build_opener(HTTP, HTTPS)
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+
 @dataclass
 class RegistryClient:
     """GET /studies/{nctId} with a timeout, a User-Agent, a rate limit and bounded 429 retries."""
@@ -201,11 +252,12 @@ class RegistryClient:
         request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "application/json"})
         for attempt in range(self.max_retries + 1):
             self.limiter.wait()
+            watchdog = _Watchdog(self.timeout)
             try:
-                deadline = time.monotonic() + self.timeout
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    body = self._read_body(response, deadline, nct_id)
-                return parse_study(body, url)
+                with watchdog, watchdog.opener().open(request, timeout=self.timeout) as response:
+                    body = response.read(MAX_RESPONSE_BYTES + 1)  # parse_study refuses more
+                if not watchdog.fired:
+                    return parse_study(body, url)
             except urllib.error.HTTPError as exc:
                 exc.close()
                 if exc.code == 404:
@@ -223,32 +275,14 @@ class RegistryClient:
                                               f"{self.max_retries} retries (HTTP 429); try again later") from None
                 raise RegistryUnavailable(f"{nct_id}: ClinicalTrials.gov answered HTTP {exc.code} "
                                           f"{exc.reason} for {url}") from None
-            except TimeoutError:
-                raise RegistryUnavailable(f"{nct_id}: no answer from {self.base_url} within "
-                                          f"{self.timeout:g} s") from None
-            except urllib.error.URLError as exc:
-                reason = exc.reason
-                if isinstance(reason, TimeoutError | socket.timeout):
-                    raise RegistryUnavailable(f"{nct_id}: no answer from {self.base_url} within "
-                                              f"{self.timeout:g} s") from None
-                raise RegistryUnavailable(f"{nct_id}: cannot reach {self.base_url} ({reason}); check the "
-                                          "network, or use --from-file / --cache with saved responses") from None
-            except OSError as exc:  # connection reset mid-body and the like
-                raise RegistryUnavailable(f"{nct_id}: the connection to {self.base_url} failed ({exc})") from None
+            except (OSError, http.client.HTTPException) as exc:  # URLError and TimeoutError are OSErrors
+                reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+                if isinstance(exc, urllib.error.URLError) and not isinstance(reason, TimeoutError):
+                    raise RegistryUnavailable(f"{nct_id}: cannot reach {self.base_url} ({reason}); check the "
+                                              "network, or use --from-file / --cache with saved responses") from None
+                if not watchdog.fired and not isinstance(reason, TimeoutError):  # a connection reset and the like
+                    raise RegistryUnavailable(f"{nct_id}: the connection to {self.base_url} failed ({exc})") from None
+            # Silent, or too slow: a socket timeout and the watchdog are the same deadline, met first by either.
+            raise RegistryUnavailable(f"{nct_id}: no complete answer from {self.base_url} within {self.timeout:g} s; "
+                                      "try again later")
         raise AssertionError("unreachable")  # pragma: no cover
-
-    def _read_body(self, response: http.client.HTTPResponse, deadline: float, nct_id: str) -> bytes:
-        """At most MAX_RESPONSE_BYTES + 1 bytes (parse_study refuses more), all by ``deadline``: the
-        socket timeout bounds each read, not a server that sends a byte at a time."""
-        chunks: list[bytes] = []
-        size = 0
-        while size <= MAX_RESPONSE_BYTES:
-            chunk = response.read1(min(65536, MAX_RESPONSE_BYTES + 1 - size))  # what has arrived, not a full 64 kB
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-            if time.monotonic() > deadline:
-                raise RegistryUnavailable(f"{nct_id}: {self.base_url} did not send its whole answer within "
-                                          f"{self.timeout:g} s; try again later")
-        return b"".join(chunks)

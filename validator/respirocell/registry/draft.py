@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from ..checks.text import CONTROL
 from ..loading import PathElem, leaves, locate_node, parse_record
 from . import vocab
 from .client import Study
@@ -294,14 +295,16 @@ class _Builder:
 
 
 def _clean(value: Any) -> Any:
-    """Registry text as a record can hold it: no lone surrogates, no line or paragraph separators."""
+    """Registry text as a record can hold it: no lone surrogates, line ends as LF, line and
+    paragraph separators as spaces, and no other control character (see checks.text.CONTROL:
+    validate refuses them, and a YAML comment cannot hold one)."""
     if isinstance(value, dict):
         return {k: _clean(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_clean(v) for v in value]
     if isinstance(value, str):
-        text = value.encode("utf-8", "replace").decode("utf-8")
-        return re.sub(r"[\u2028\u2029\x85]", " ", text)
+        text = value.encode("utf-8", "replace").decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        return CONTROL.sub(lambda m: " " if m.group() in "\u2028\u2029\x85" else "", text)
     return value
 
 
