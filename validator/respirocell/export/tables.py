@@ -33,7 +33,6 @@ class Column:
     description: str
     type: str = "string"
     enum: list[str] | None = None
-    joined: bool = False
 
 
 @dataclass
@@ -59,7 +58,7 @@ def _columns(cls: str, prefix: tuple[str, ...] = ()) -> list[Column]:
                 continue  # a table of its own (or, for curation, summarised below)
             out += _columns(slot.range, path)
             continue
-        column = Column(name, path, description, joined=slot.multivalued)
+        column = Column(name, path, description)
         if slot.kind == "enum":
             column.enum = None if slot.multivalued else list(schema.enum_values(slot.range))
         elif slot.kind == "type" and not slot.multivalued:
@@ -77,7 +76,7 @@ def tables_of_schema() -> list[Table]:
     """The tables and their columns, from the schema alone."""
     curation = [Column("curation_created", ("curation", "created"), "When the record was first written."),
                 Column("curation_modified", ("curation", "modified"), "When the record was last changed."),
-                Column("curation_curators", ("curation", "curators"), "Curators' names, |-separated.", joined=True)]
+                Column("curation_curators", ("curation", "curators"), "Curators' names, |-separated.")]
     out: list[Table] = []
     studies, sources, conditions = (schema.kind(k).folder for k in ("Study", "CellSource", "Condition"))
     for kind in schema.kinds():
