@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import warnings
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
@@ -73,11 +74,83 @@ def test_studies_per_condition_add_up_to_the_records(store) -> None:  # type: ig
     assert total == sum(len(set(s["conditions"])) for s in studies)
 
 
-def test_completed_trials_without_results_are_those_of_the_records(store) -> None:  # type: ignore[no-untyped-def]
+def test_completed_trials_without_results_leave_out_those_citing_a_results_paper(store) -> None:  # type: ignore[no-untyped-def]
+    """A study citing a primary_results paper is not "without results", even when the curators
+    could not read the paper (evidence_basis registry_only): four such studies were listed."""
     text = (REPO / "queries" / "completed-trials-without-results.rq").read_text(encoding="utf-8")
     found = {row[0] for row in run_query(store, text).rows}
     studies = [parse_text(p.read_bytes()) for p in discover([RECORDS / "studies"])]
-    assert found == {s["id"] for s in studies if s["status"] == "completed" and s["evidence_basis"] == "registry_only"}
+    assert found == {s["id"] for s in studies if s["status"] == "completed" and s["evidence_basis"] == "registry_only"
+                     and not any(pub["role"] == "primary_results" for pub in s.get("publications", []))}
+
+
+def test_products_count_the_studies_of_any_arm_that_gives_them(store) -> None:  # type: ignore[no-untyped-def]
+    """A product co-infused in an arm (additional_cell_sources) counts for its study as much as
+    the arm's cell_source: neurogen-uc-placenta-msc-covid-phase-1-india's placenta product was missed."""
+    text = (REPO / "queries" / "products-by-tissue-and-donor.rq").read_text(encoding="utf-8")
+    found = {(tissue, donor, form): int(n) for tissue, donor, form, n in run_query(store, text).rows}
+    sources = {s["id"]: s for s in (parse_text(p.read_bytes()) for p in discover([RECORDS / "cell_sources"]))}
+    studies_of: defaultdict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for study in (parse_text(p.read_bytes()) for p in discover([RECORDS / "studies"])):
+        for arm in study.get("arms", []):
+            for ref in [arm.get("cell_source"), *arm.get("additional_cell_sources", [])]:
+                if ref is not None:
+                    source = sources[ref]
+                    key = (source["tissue"]["label"], source.get("donor", "not stated"), source["product_form"])
+                    studies_of[key].add(study["id"])
+    assert found == {key: len(ids) for key, ids in studies_of.items()}
+
+
+def test_effect_estimates_come_with_their_unit_and_confidence_level(store) -> None:  # type: ignore[no-untyped-def]
+    """A reviewer pools numbers only with their unit (18 %, not a ratio of 18) and the interval's
+    level; either is empty where the record does not give it."""
+    answer = run_query(store, (REPO / "queries" / "outcomes-with-effect-estimates.rq").read_text(encoding="utf-8"))
+    assert {"estimate_unit", "ci_level"} <= set(answer.variables)
+    column = {name: answer.variables.index(name) for name in ("study", "outcome", "estimate_unit", "ci_level")}
+
+    def level(value: str | float | None) -> float | None:
+        return None if value is None or value == "" else float(value)
+
+    found = {(row[column["study"]], row[column["outcome"]], row[column["estimate_unit"]],
+              level(row[column["ci_level"]])) for row in answer.rows}
+    expected = set()
+    for study in (parse_text(p.read_bytes()) for p in discover([RECORDS / "studies"])):
+        for outcome in study.get("outcomes", []):
+            result = outcome.get("result") or {}
+            if {"estimate", "ci_lower", "ci_upper"} <= result.keys():
+                expected.add((study["id"], outcome["name"], result.get("estimate_unit", ""),
+                              level(result.get("ci_level"))))
+    assert found == expected and len(answer.rows) == len(expected)
+
+
+def _date_filter() -> tuple[str, str]:
+    """The query of queries/README.md's date section, and its FILTER."""
+    readme = (REPO / "queries" / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"## Filtering by date\n.*?```sparql\n(.*?)```", readme, re.S)
+    assert block, "queries/README.md lost its date filter example"
+    condition = re.search(r"^\s*(FILTER\(.*\))$", block.group(1), re.M)
+    assert condition, "the date filter example has no FILTER line"
+    return block.group(1), condition.group(1)
+
+
+def test_the_readme_date_filter_counts_every_study_that_started_in_2020_or_later(store) -> None:  # type: ignore[no-untyped-def]
+    """A start date has the record's precision (gYear, gYearMonth or date); comparing it with an
+    xsd:date, as the README warns, drops those without a day."""
+    studies = [parse_text(p.read_bytes()) for p in discover([RECORDS / "studies"])]
+    since_2020 = [s for s in studies if s.get("start_date") and s["start_date"][:4] >= "2020"]
+    assert any(len(s["start_date"]) < len("2020-01-01") for s in since_2020)  # else the test proves nothing
+    query, condition = _date_filter()
+    assert run_query(store, query).rows == [[str(len(since_2020))]]
+    naive = query.replace(condition, 'FILTER(?start >= "2020-01-01"^^xsd:date)')
+    assert run_query(store, naive).rows == [[str(sum(len(s["start_date"]) == len("2020-01-01") for s in since_2020))]]
+
+
+def test_the_readme_date_filter_keeps_each_precision(store) -> None:  # type: ignore[no-untyped-def]
+    _, condition = _date_filter()
+    dates = ('"2019"^^xsd:gYear "2020"^^xsd:gYear "2019-12"^^xsd:gYearMonth "2020-01"^^xsd:gYearMonth '
+             '"2019-12-31"^^xsd:date "2020-01-01"^^xsd:date')
+    kept = run_query(store, f"SELECT ?start WHERE {{ VALUES ?start {{ {dates} }} {condition} }}").rows
+    assert sorted(row[0] for row in kept) == ["2020", "2020-01", "2020-01-01"]
 
 
 def test_every_registry_id_doi_and_pmid_of_the_corpus_is_an_iri(store) -> None:  # type: ignore[no-untyped-def]
