@@ -65,3 +65,21 @@ def test_generated_models_accept_the_base_record() -> None:
     data = parse_text((REPO / "tests/data/base/studies/test-study-base.yaml").read_bytes())
     study = models.Study.model_validate(data)
     assert study.arms and study.arms[0].dose and study.arms[0].dose.value == 1_000_000.0
+
+
+def test_enum_labels_come_from_the_schema_and_mean_one_thing() -> None:
+    """A value's label (the schema's ``label`` annotation) is looked up by the value alone, so a
+    value spelled in two enums must have one label; the site and the RDF exports show it."""
+    from respirocell import schema
+    from respirocell.export.jsonld import SKOS, concept_node
+    from respirocell.site import labels
+
+    seen: dict[str, set[str | None]] = {}
+    for enum in schema.enums():
+        for value, info in schema.enum_values(enum).items():
+            seen.setdefault(value, set()).add(info.label)
+    assert {v: ls for v, ls in seen.items() if len(ls) > 1 and ls != {None}} == {}
+    assert schema.value_label("phase_1_2") == labels.label("phase_1_2") == "Phase 1/2"
+    assert concept_node("StudyPhase", "phase_1_2")[f"{SKOS}prefLabel"] == "Phase 1/2"
+    assert labels.unit("cells_per_kg") == "cells/kg" and labels.REGISTRY_NAMES["clinicaltrials"] == "ClinicalTrials.gov"
+    assert schema.value_label("not_stated") == "Not stated"  # no label: the words, capitalised

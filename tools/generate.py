@@ -158,7 +158,9 @@ def _schema_map() -> str:
         if cls.annotations and "folder" in cls.annotations:
             kinds.append({"name": cname, **{k: str(v.value) for k, v in sorted(cls.annotations.items())}})
     enum_doc = {name: {"description": enum.description,
-                       "values": {value: {"description": pv.description, "meaning": pv.meaning}
+                       "values": {value: {"description": pv.description, "meaning": pv.meaning,
+                                          **({"label": str(pv.annotations["label"].value)}
+                                             if pv.annotations and "label" in pv.annotations else {})}
                                   for value, pv in enum.permissible_values.items()}}
                 for name, enum in enums.items()}
     doc = {"$comment": NOTICE, "classes": classes, "enums": enum_doc, "kinds": kinds,

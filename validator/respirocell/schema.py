@@ -52,6 +52,7 @@ class EnumValue:
     name: str
     description: str | None
     meaning: str | None
+    label: str | None = None
 
 
 @cache
@@ -114,9 +115,32 @@ def class_info(cls: str) -> dict[str, Any]:
 
 
 @cache
+def enums() -> list[str]:
+    return list(_doc()["enums"])
+
+
 def enum_values(enum: str) -> dict[str, EnumValue]:
     values = _doc()["enums"][enum]["values"]
-    return {v: EnumValue(v, info.get("description"), info.get("meaning")) for v, info in values.items()}
+    return {v: EnumValue(v, info.get("description"), info.get("meaning"), info.get("label"))
+            for v, info in values.items()}
+
+
+@cache
+def _labels() -> dict[str, str]:
+    return {value: info["label"] for enum in _doc()["enums"].values() for value, info in enum["values"].items()
+            if info.get("label")}
+
+
+def value_label(value: object) -> str:
+    """An enum value as a reader sees it: its ``label`` annotation in the schema ("Phase 1/2", "FEV1",
+    "ClinicalTrials.gov"), else its words ("not_stated" -> "Not stated"). One label for the site
+    and the RDF exports' skos:prefLabel."""
+    text = str(value)
+    label = _labels().get(text)
+    if label is not None:
+        return label
+    words = text.replace("_", " ")
+    return words[:1].upper() + words[1:]
 
 
 def recommended(cls: str) -> list[str]:

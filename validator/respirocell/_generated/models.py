@@ -107,7 +107,7 @@ class EvidenceBasis(str, Enum):
     """
     registry_only = "registry_only"
     """
-    Only the registry entry was available - the record holds no results.
+    Only the registry entry was read: the record holds no results. A results paper may still exist that could not be read; it is then listed in publications (role primary_results) and the notes say so.
     """
 
 
@@ -812,12 +812,12 @@ class Study(Record):
     countries: Optional[list[str]] = Field(default=None, description="""Countries where participants are enrolled, as ISO 3166-1 alpha-2 codes (CN, US, IR).""")
     start_date: Optional[Union[date, str]] = Field(default=None, description="""When enrolment started (YYYY-MM-DD, YYYY-MM or YYYY).""")
     completion_date: Optional[Union[date, str]] = Field(default=None, description="""When the study was completed (or is expected to be), in the same form as start_date.""")
-    enrollment: Optional[Enrollment] = Field(default=None, description="""How many participants the study enrolled or plans to enrol.""")
-    conditions: list[str] = Field(default=..., description="""The ids of the Condition records for the disorders studied (for example [copd]).""", min_length=1)
+    enrollment: Optional[Enrollment] = Field(default=None, description="""How many participants the study enrolled or plans to enrol (see type: planned or actual). A follow-up record (follow_up_of) counts participants of the study it follows, who must not be counted twice.""")
+    conditions: list[str] = Field(default=..., description="""The ids of the Condition records for the disorders studied (for example copd).""", min_length=1)
     arms: Optional[list[Arm]] = Field(default=None, description="""The study's arms or dose cohorts and what each received.""")
     outcomes: Optional[list[Outcome]] = Field(default=None, description="""The outcome measures and, where reported, their results.""")
     follow_up_duration: Optional[str] = Field(default=None, description="""How long participants were followed after treatment, as an ISO 8601 duration (P12M).""")
-    follow_up_of: Optional[str] = Field(default=None, description="""If this record reports a later follow-up or extension of another study in the registry, that study's id. Two studies may share a registry id or DOI only when one names the other here.""")
+    follow_up_of: Optional[str] = Field(default=None, description="""If this record reports a later follow-up or extension of another study in the registry, that study's id. Two studies may share a registry id or DOI only when one names the other here. Its participants are (some of) the other study's, so totals of enrollment must leave one of the two out.""")
     id: str = Field(default=..., description="""The record's stable id; it must equal the file name without .yaml and be unique in the whole registry. Never change it once published: other records point to it.""")
     curation: Curation = Field(default=..., description="""Who curated the record, when, and which source each group of facts came from.""")
     notes: Optional[str] = Field(default=None, description="""Anything a reader should know that the structured fields cannot say.""")
@@ -893,7 +893,7 @@ class Publication(ConfiguredBaseModel):
     A paper about the study. Give at least a DOI or a PMID.
     """
     doi: Optional[str] = Field(default=None, description="""The DOI without any https://doi.org/ prefix, for example 10.1016/j.chest.2012.10.047.""")
-    pmid: Optional[str] = Field(default=None, description="""The PubMed id, in quotes, for example \"23172343\".""")
+    pmid: Optional[str] = Field(default=None, description="""The PubMed id, digits only, for example 23172343 (in YAML, write it in quotes).""")
     pmcid: Optional[str] = Field(default=None, description="""The PubMed Central id, for example PMC3747729.""")
     citation: str = Field(default=..., description="""A short citation - first author, journal and year - so readers can recognise the paper.""")
     year: Optional[int] = Field(default=None, description="""The year of publication.""", ge=1950, le=2100)
@@ -990,7 +990,7 @@ class Outcome(ConfiguredBaseModel):
     id: str = Field(default=..., description="""A short id for the outcome, unique within the study (primary-safety, mortality-day-28). It names the outcome in the linked data, so reordering outcomes changes nothing.""")
     name: str = Field(default=..., description="""The outcome as the source names it.""")
     category: Optional[OutcomeCategory] = Field(default=None, description="""The kind of measure (FEV1, 6-minute walk distance, mortality ...), where one fits.""")
-    role: OutcomeRole = Field(default=..., description="""Primary, secondary, safety or exploratory.""")
+    role: OutcomeRole = Field(default=..., description="""Primary, secondary, safety or exploratory, or not stated by the source.""")
     timepoint: Optional[str] = Field(default=None, description="""When it was measured, as the source says (day 28, 6 months after infusion).""")
     source: Optional[str] = Field(default=None, description="""The cited source of this outcome - a registry id, doi:... or pmid:... of this study.""")
     result: Optional[OutcomeResult] = Field(default=None, description="""What the source reports; leave out if no result is available.""")

@@ -133,8 +133,8 @@ def concept_node(enum: str, value: str) -> JsonNode:
     """The SKOS description of one enumeration value: what a graph reader needs to show it."""
     info = schema.enum_values(enum)[value]
     node: JsonNode = {"@id": concept_iri(enum, value), "@type": f"{SKOS}Concept",
-                      f"{SKOS}prefLabel": value.replace("_", " "), f"{SKOS}notation": value,
-                      "http://www.w3.org/2000/01/rdf-schema#label": value.replace("_", " "),
+                      f"{SKOS}prefLabel": schema.value_label(value), f"{SKOS}notation": value,
+                      "http://www.w3.org/2000/01/rdf-schema#label": schema.value_label(value),
                       f"{SKOS}inScheme": {"@id": f"{base_iri()}vocab/{enum}"}}
     if info.description:
         node[f"{SKOS}definition"] = info.description

@@ -1,8 +1,8 @@
 """Words for codes: enum values, units and identifiers as a reader of the site sees them.
 
-Enum values and their order come from ``respirocell.schema`` (the schema's own order, so
-"phase 1" sorts before "phase 2"); only the few values whose plain spelling reads badly
-(``phase_1_2``, ``fev1``) are spelled out here.
+Enum values, their order (the schema's own, so "phase 1" sorts before "phase 2") and their
+labels ("Phase 1/2", "FEV1", "ClinicalTrials.gov") come from ``respirocell.schema``: the RDF
+exports give the same labels.
 """
 
 from __future__ import annotations
@@ -12,38 +12,21 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-#: Values whose humanised spelling ("Phase 1 2", "Fev1") would mislead.
-_SPELLED: dict[str, str] = {
-    "early_phase_1": "Early phase 1", "phase_1_2": "Phase 1/2", "phase_2_3": "Phase 2/3",
-    "fev1": "FEV1", "fvc": "FVC", "dlco": "DLCO", "crp": "CRP", "pao2_fio2": "PaO2/FiO2",
-    "six_minute_walk_distance": "6-minute walk distance", "cells_per_kg": "cells/kg",
-    "particles_per_kg": "particles/kg", "microgram_protein": "µg protein", "milliliter": "mL",
-    "ipsc_derived": "iPSC-derived", "esc_derived": "ESC-derived", "non_randomized": "Non-randomised",
-    "randomized": "Randomised", "extracellular_vesicles": "Extracellular vesicles",
-    "equal": "=", "less_than": "<", "greater_than": ">", "none": "None",
-}
-#: Registries by the name readers know them by.
-REGISTRY_NAMES: dict[str, str] = {
-    "clinicaltrials": "ClinicalTrials.gov", "isrctn": "ISRCTN", "anzctr": "ANZCTR", "chictr": "ChiCTR",
-    "euclinicaltrials": "EU Clinical Trials Register", "ctis": "EU CTIS", "irct": "IRCT", "jrct": "jRCT",
-    "ctri": "CTRI", "drks": "DRKS", "pactr": "PACTR", "rebec": "ReBEC", "tctr": "TCTR",
-}
+from .. import schema
+
+#: Registries by the name readers know them by (their labels in the schema).
+REGISTRY_NAMES: dict[str, str] = {name: schema.value_label(name) for name in schema.enum_values("TrialRegistry")}
+
 #: Where a trial id can be looked up when Bioregistry knows no page for its registry.
 WHO_ICTRP = "https://trialsearch.who.int/Trial2.aspx?TrialID="
 
-
-def label(value: Any) -> str:
-    """An enum value (or any code) as words: ``phase_1_2`` -> "Phase 1/2"."""
-    text = str(value)
-    if text in _SPELLED:
-        return _SPELLED[text]
-    words = text.replace("_", " ")
-    return words[:1].upper() + words[1:]
+label = schema.value_label
 
 
 def unit(value: Any) -> str:
-    """A dose unit as written after a number: ``cells_per_kg`` -> "cells/kg"."""
-    return _SPELLED.get(str(value), str(value).replace("_", " "))
+    """A dose unit as written after a number: ``cells_per_kg`` -> "cells/kg", ``cells`` -> "cells"."""
+    known = schema.enum_values("DoseUnit").get(str(value))
+    return (known.label if known else None) or str(value).replace("_", " ")
 
 
 def number(value: Any) -> str:
