@@ -416,6 +416,24 @@ def test_a_control_character_in_text_is_an_error() -> None:
     assert list(text.check_control_characters(study('acronym: "tab\\tand\\nline feed"\n'))) == []
 
 
+@rule_test(text.check_list_separator)
+def test_a_bar_in_an_item_of_a_list_the_tables_join_is_an_error() -> None:
+    """The TSV tables join a list's items with '|': 'A | B' would read as two sponsors."""
+    issues = text.check_list_separator(study("""\
+        acronym: A|B
+        sponsors: [One, "Ministry of Health | Welfare"]
+        arms:
+          - id: a
+            label: x|y
+            additional_cell_sources: [c|d]
+        notes: a | in notes is text
+        """))
+    assert found(issues) == [("list-separator", "sponsors[1]", 13, 17),
+                             ("list-separator", "arms[0].additional_cell_sources[0]", 17, 31)]
+    curator = record("Condition", "id: c1\nname: C\ncuration:\n  curators:\n    - name: A | B\n")
+    assert found(text.check_list_separator(curator)) == [("list-separator", "curation.curators[0].name", 5, 13)]
+
+
 def test_every_rule_has_a_direct_test() -> None:
     rules = {layout.folder_issue, *checks.RECORD_RULES, *checks.LINK_RULES, *checks.CORPUS_RULES}
     assert sorted(r.__qualname__ for r in rules - TESTED) == []

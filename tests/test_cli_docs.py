@@ -91,3 +91,15 @@ def test_the_library_names_the_readme_imports_exist() -> None:
     assert names and names <= set(respirocell.__all__)
     for name in respirocell.__all__:
         assert getattr(respirocell, name) is not None
+
+
+def test_every_finding_code_of_a_case_has_a_row_in_the_readme() -> None:
+    """The README's table of finding codes is the contract: a new code (a new case) needs a row."""
+    import re
+
+    import yaml
+
+    codes = {expected["code"] for case in (Path(__file__).parent / "cases").glob("*/case.yaml")
+             for expected in yaml.safe_load(case.read_text(encoding="utf-8"))["expect"]}
+    rows = set(re.findall(r"^\| `([a-z0-9-]+)`", README, re.M))
+    assert codes and sorted(codes - rows) == []

@@ -21,6 +21,7 @@ RECORD_RULES = [
     consistency.check_sponsors,
     text.check_comment_in_text,
     text.check_control_characters,
+    text.check_list_separator,
 ]
 LINK_RULES = [
     consistency.check_dose_units,
