@@ -606,7 +606,7 @@ def test_tsv_replaces_only_its_own_previous_export(tmp_path: Path) -> None:
     (out / "studies.tsv").write_text("an older export\n", encoding="utf-8")  # listed in the manifest: ours
     result = invoke("export", "--format", "tsv", "--output", out, CORPUS)
     assert result.exit_code == 0, result.output
-    assert result.output == f"wrote {out}/ (9 files, 6 records)\n"
+    assert result.output == f"wrote {out}/ (12 files, 6 records)\n"
     assert (out / "studies.tsv").read_text(encoding="utf-8") != "an older export\n"
     (out / "mine.txt").write_text("a user's file\n", encoding="utf-8")
     assert invoke("export", "--format", "tsv", "--output", out, CORPUS).exit_code == 2
@@ -814,6 +814,167 @@ def test_tsv_values(exported: dict[str, Path]) -> None:
     assert sources[0]["notes"] == \
         "Fictional test record; the notes hold a tab\there and a line break\nto test TSV quoting."
     assert (sources[0]["vesicle_type_id"], sources[1]["culture_expanded"]) == ("GO:1903561", "true")
+
+
+
+def _rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text, newline=""), delimiter="\t"))
+
+
+def _resources(folder: Path) -> dict[str, dict[str, Any]]:
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    return {r["path"].removesuffix(".tsv"): r for r in package["resources"]}
+
+
+@pytest.fixture(scope="module")
+def real_tables() -> dict[str, list[dict[str, str]]]:
+    """The tables of the registry's own records (records/), read without validating them."""
+    from respirocell.export.tables import build_tables
+
+    built = build_tables([load_file(p) for p in discover([REPO / "records"])])
+    return {name.removesuffix(".tsv"): _rows(text) for name, text in built.items() if name.endswith(".tsv")}
+
+
+def _bookkeeping(corpus: Path) -> tuple[set[tuple[str, ...]], set[tuple[str, ...]]]:
+    """(record_type, record_id, field) of every not_reported entry and (record_type, record_id,
+    source, field) of every field of curation.sources, read from the records themselves."""
+    unreported: set[tuple[str, ...]] = set()
+    used: set[tuple[str, ...]] = set()
+    for path in discover([corpus]):
+        data = parse_text(path.read_bytes())
+        record = (path.parent.name, data["id"])
+        unreported |= {(*record, name) for name in data.get("not_reported") or []}
+        used |= {(*record, use["source"], name) for use in data["curation"]["sources"] for name in use["fields"]}
+    return unreported, used
+
+
+def test_tsv_not_reported_and_curation_sources_hold_every_entry(tmp_path: Path) -> None:
+    """An empty cell is told from 'the sources do not report it', and every value from the source
+    it came from; each record kind may say both (the condition's not_reported is only for the test)."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    edits = {"studies/test-study-alpha.yaml": [("notes:", "not_reported: [status_reason]\nnotes:")],
+             "cell_sources/test-msc-bone-marrow.yaml": [
+                 ("culture_expanded: true\n", "not_reported: [culture_expanded]\n"),
+                 ("derivation, culture_expanded,", "derivation,")],
+             "conditions/test-condition-ards.yaml": [("curation:", "not_reported: [countries]\ncuration:")]}
+    for name, changes in edits.items():
+        text = (corpus / name).read_text(encoding="utf-8")
+        for old, new in changes:
+            assert old in text
+            text = text.replace(old, new, 1)
+        (corpus / name).write_text(text, encoding="utf-8")
+    out = tmp_path / "tables"
+    result = invoke("export", "--format", "tsv", "--output", out, corpus)
+    assert result.exit_code == 0, result.output
+    unreported, used = _bookkeeping(corpus)
+    rows = _table(out, "not_reported.tsv")
+    assert [tuple(r.values()) for r in rows] == sorted(unreported) == [
+        ("cell_sources", "test-msc-bone-marrow", "culture_expanded"),
+        ("conditions", "test-condition-ards", "countries"), ("studies", "test-study-alpha", "status_reason")]
+    msc = next(r for r in _table(out, "cell_sources.tsv") if r["id"] == "test-msc-bone-marrow")
+    assert msc["culture_expanded"] == ""  # not_reported says why
+    rows = _table(out, "curation_sources.tsv")
+    assert [tuple(r.values()) for r in rows] == sorted(used)
+    assert ("cell_sources", "test-msc-bone-marrow", "UBERON:0002371", "tissue") in used
+    assert [(r["record_type"], r["id"]) for r in _table(out, "records.tsv")] == sorted(
+        (p.parent.name, p.stem) for p in discover([corpus]))
+    resources = _resources(out)
+    for name, key in [("not_reported", ["record_type", "record_id", "field"]),
+                      ("curation_sources", ["record_type", "record_id", "source", "field"])]:
+        described = resources[name]["schema"]
+        assert described["primaryKey"] == key
+        assert described["foreignKeys"] == [{"fields": ["record_type", "record_id"],
+                                             "reference": {"resource": "records", "fields": ["record_type", "id"]}}]
+        assert all(f["description"] for f in described["fields"])
+    assert resources["records"]["schema"]["primaryKey"] == ["record_type", "id"]
+    from respirocell import schema
+
+    fields = {f["name"]: f for f in resources["not_reported"]["schema"]["fields"]}
+    assert fields["field"]["constraints"]["enum"] == list(schema.enum_values("RecommendedField"))
+    assert fields["record_type"]["constraints"]["enum"] == [k.folder for k in schema.kinds()]
+    from frictionless import validate
+
+    report = validate(out / "datapackage.json")
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_tsv_bookkeeping_tables_match_the_real_corpus(real_tables: dict[str, list[dict[str, str]]]) -> None:
+    unreported, used = _bookkeeping(REPO / "records")
+    assert unreported and used
+    assert {tuple(r.values()) for r in real_tables["not_reported"]} == unreported
+    assert {tuple(r.values()) for r in real_tables["curation_sources"]} == used
+    assert len(real_tables["curation_sources"]) == len(used)
+
+
+def test_tsv_items_with_an_id_are_keyed_by_it(exported: dict[str, Path],
+                                              real_tables: dict[str, list[dict[str, str]]]) -> None:
+    """Arms and outcomes are keyed by (study_id, id), as in the RDF; registrations and
+    publications have no id and keep (study_id, position)."""
+    from respirocell import schema
+    from respirocell.export.tables import child_tables
+
+    resources = _resources(exported["tsv"])
+    assert resources["arms"]["schema"]["primaryKey"] == resources["outcomes"]["schema"]["primaryKey"] == \
+        ["study_id", "id"]
+    assert resources["registrations"]["schema"]["primaryKey"] == ["study_id", "position"]
+    for name in child_tables():
+        keyed = "id" in schema.slots(schema.slots("Study")[name].range)
+        assert resources[name]["schema"]["primaryKey"] == ["study_id", "id" if keyed else "position"]
+        assert [f["name"] for f in resources[name]["schema"]["fields"]][:2] == ["study_id", "position"]
+    studies = {p.stem: parse_text(p.read_bytes()) for p in discover([REPO / "records" / "studies"])}
+    for name in ("arms", "outcomes"):
+        rows = real_tables[name]
+        keys = [(r["study_id"], r["id"]) for r in rows]
+        assert keys and len(keys) == len(set(keys)) == sum(len(s.get(name) or []) for s in studies.values())
+        for row in rows:  # position is the order in the record
+            assert studies[row["study_id"]][name][int(row["position"])]["id"] == row["id"]
+
+
+def test_reordering_arms_and_outcomes_changes_only_their_position_column(tmp_path: Path,
+                                                                         exported: dict[str, Path]) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    for path in discover([corpus / "studies"]):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for key in ("arms", "outcomes"):
+            data[key].reverse()
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "tables"
+    assert invoke("export", "--format", "tsv", "--output", out, corpus).exit_code == 0
+    for name in ("arms.tsv", "outcomes.tsv"):
+        before, after = _table(exported["tsv"], name), _table(out, name)
+        assert [r["position"] for r in after] != [r["position"] for r in before]
+        assert [{**r, "position": ""} for r in after] == [{**r, "position": ""} for r in before]
+
+
+def test_every_joined_column_says_its_values_are_separated_by_a_bar(exported: dict[str, Path]) -> None:
+    """Every column holding a list of plain values (a multivalued slot of the schema) ends its
+    description so, has no enum constraint, and is the only kind of column whose cells hold |."""
+    from respirocell import schema
+    from respirocell.export.tables import child_tables, tables_of_schema
+
+    roots = {k.folder: k.name for k in schema.kinds()} | {n: schema.slots("Study")[n].range for n in child_tables()}
+    joined: set[tuple[str, str]] = set()
+    for table in tables_of_schema():
+        for column in table.columns if table.name in roots else []:
+            cls = roots[table.name]
+            for step in column.path[:-1]:
+                cls = schema.slots(cls)[step].range
+            if column.path and schema.slots(cls)[column.path[-1]].multivalued:
+                joined.add((table.name, column.name))
+    assert {("studies", "sponsors"), ("studies", "countries"), ("studies", "conditions"), ("conditions", "synonyms"),
+            ("arms", "additional_cell_sources"), ("cell_sources", "curation_curators")} <= joined
+    for name, resource in _resources(exported["tsv"]).items():
+        rows = _table(exported["tsv"], resource["path"])
+        for spec in resource["schema"]["fields"]:
+            is_joined = (name, spec["name"]) in joined
+            assert spec["description"].endswith(". The values are separated by |.") == is_joined, (name, spec)
+            assert not is_joined or ("constraints" not in spec and spec["type"] == "string")
+            assert is_joined or not any("|" in r[spec["name"]] for r in rows), (name, spec["name"])
+    studies = _resources(exported["tsv"])["studies"]["schema"]["fields"]
+    assert next(f for f in studies if f["name"] == "sponsors")["description"] == \
+        f"{schema.slots('Study')['sponsors'].description} The values are separated by |."
 
 
 # -- Python API -----------------------------------------------------------------------------

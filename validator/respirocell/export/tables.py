@@ -4,11 +4,17 @@ The tables are derived from the schema, never described by hand: one table per r
 (studies, cell_sources, conditions) and one per list of objects inside a study (arms,
 outcomes, registrations, publications) or of references (study_conditions). A nested single
 object becomes columns named after its path (``design_allocation``, ``result_p_value``,
-``term_id``); a list of plain values is one cell joined with ``|``. Column descriptions,
-types and allowed values come from the schema, and the data package declares primary and
-foreign keys. Conventions: tab-separated, UTF-8, LF, one header row; rows sorted by their keys;
-an empty cell means the record does not give the value; true/false for booleans; a cell
-holding a tab, newline or double quote is quoted as in CSV.
+``term_id``); a list of plain values is one cell joined with ``|``, and its column's
+description says so. What every record may hold besides its facts has tables of its own, keyed
+by record_type (the table that holds the record) and record_id: ``not_reported`` (the fields
+its sources do not report) and ``curation_sources`` (which source gave which field); their
+foreign key is the index ``records``. Column descriptions, types and allowed values come from
+the schema, and the data package declares primary and foreign keys: an item with an id (an
+arm, an outcome) is keyed by it, so reordering a list changes only its position column.
+Conventions: tab-separated, UTF-8, LF, one header row; rows sorted by their keys; an empty
+cell means the record does not give the value (or, if not_reported lists the field, that its
+sources do not); true/false for booleans; a cell holding a tab, newline or double quote is
+quoted as in CSV.
 """
 
 from __future__ import annotations
@@ -24,6 +30,11 @@ from ..loading import RecordFile
 from .jsonld import record_iri
 
 _TYPES = {"integer": "integer", "float": "number", "double": "number", "decimal": "number", "boolean": "boolean"}
+#: Ends the description of every column holding a list of plain values in one cell.
+JOINED = "The values are separated by |."
+#: Where in a record are the lists the tables of the same name hold (with record_type, record_id).
+NOT_REPORTED = "not_reported"
+CURATION_SOURCES = ("curation", "sources")
 
 
 @dataclass
@@ -33,6 +44,7 @@ class Column:
     description: str
     type: str = "string"
     enum: list[str] | None = None
+    joined: bool = False  # a list of values in one cell, separated by |
 
 
 @dataclass
@@ -40,7 +52,8 @@ class Table:
     name: str
     columns: list[Column]
     key: list[str]
-    foreign: list[tuple[str, str, str]] = field(default_factory=list)  # (column, table, column)
+    #: (column or columns, table, its column or columns)
+    foreign: list[tuple[str | list[str], str, str | list[str]]] = field(default_factory=list)
     rows: list[dict[str, str]] = field(default_factory=list)
 
 
@@ -58,7 +71,7 @@ def _columns(cls: str, prefix: tuple[str, ...] = ()) -> list[Column]:
                 continue  # a table of its own (or, for curation, summarised below)
             out += _columns(slot.range, path)
             continue
-        column = Column(name, path, description)
+        column = Column(name, path, description, joined=slot.multivalued)
         if slot.kind == "enum":
             column.enum = None if slot.multivalued else list(schema.enum_values(slot.range))
         elif slot.kind == "type" and not slot.multivalued:
@@ -74,9 +87,9 @@ def child_tables() -> list[str]:
 
 def tables_of_schema() -> list[Table]:
     """The tables and their columns, from the schema alone."""
-    curation = [Column("curation_created", ("curation", "created"), "When the record was first written."),
-                Column("curation_modified", ("curation", "modified"), "When the record was last changed."),
-                Column("curation_curators", ("curation", "curators"), "Curators' names, |-separated.")]
+    curation = [*_columns("Curation", ("curation",)),  # created, modified: the lists are summarised or tables
+                Column("curation_curators", ("curation", "curators"), "The names of the people who curated the "
+                       "record.", joined=True)]
     out: list[Table] = []
     studies, sources, conditions = (schema.kind(k).folder for k in ("Study", "CellSource", "Condition"))
     for kind in schema.kinds():
@@ -85,17 +98,50 @@ def tables_of_schema() -> list[Table]:
         out.append(Table(kind.folder, cols + curation, ["id"]))
     for slot_name in child_tables():
         item_cls = schema.slots("Study")[slot_name].range
+        keyed = "id" in schema.slots(item_cls)  # an arm, an outcome; registrations and publications have no id
+        order = "The item's position in the study record's list, from 0: the order in the record" + \
+            ("." if keyed else "; with study_id the row's key, as the items have no id.")
         cols = [Column("study_id", (), "The id of the study the row belongs to."),
-                Column("position", (), "Position of the item in the study record, from 0.", "integer"),
+                Column("position", (), order, "integer"),
                 *_columns(item_cls)]
-        foreign = [("study_id", studies, "id")]
+        foreign: list[tuple[str | list[str], str, str | list[str]]] = [("study_id", studies, "id")]
         if slot_name == "arms":
             foreign.append(("cell_source", sources, "id"))
-        out.append(Table(slot_name, cols, ["study_id", "position"], foreign))
+        out.append(Table(slot_name, cols, ["study_id", "id" if keyed else "position"], foreign))
     out.append(Table("study_conditions", [Column("study_id", (), "The study's id."),
                                           Column("condition_id", (), "A condition the study names.")],
                      ["study_id", "condition_id"], [("study_id", studies, "id"), ("condition_id", conditions, "id")]))
-    return out
+    return out + _bookkeeping_tables()
+
+
+def _bookkeeping_tables() -> list[Table]:
+    """``records`` (every record's kind and id), and what any record may hold besides its facts,
+    one row per record and field: ``not_reported`` and ``curation_sources``. A record_id names a
+    row of the table record_type names; no foreign key can say that, so the two columns refer to
+    ``records`` together."""
+    kinds = schema.kinds()
+    folders = [k.folder for k in kinds]
+    record, use = schema.slots("Record"), schema.slots(schema.slots("Curation")[CURATION_SOURCES[1]].range)
+    facts = list(dict.fromkeys(n for k in kinds for n in schema.slots(k.name) if n in schema.fact_fields(k.name)))
+
+    def record_type() -> Column:
+        return Column("record_type", (), f"The table that holds the record: {', '.join(folders)}.", enum=folders)
+
+    record_id = Column("record_id", (), "The record's id (its id in the table record_type names).")
+    key = ["record_type", "record_id"]
+    foreign: list[tuple[str | list[str], str, str | list[str]]] = [(key, "records", ["record_type", "id"])]
+    return [
+        Table("records", [record_type(), Column("id", (), record["id"].description or "")], ["record_type", "id"]),
+        Table(NOT_REPORTED, [record_type(), record_id,
+                             Column("field", (), "A field of the record that was looked for and that no cited "
+                                    "source reports: its empty cells mean the sources do not give it.",
+                                    enum=list(schema.enum_values(record[NOT_REPORTED].range)))],
+              [*key, "field"], foreign),
+        Table("_".join(CURATION_SOURCES), [record_type(), record_id,
+                                           Column("source", (), use["source"].description or ""),
+                                           Column("field", (), "A field of the record whose facts came from the "
+                                                  "source; one row per source and field.", enum=facts)],
+              [*key, "source", "field"], foreign)]
 
 
 def cell(value: Any) -> str:
@@ -130,6 +176,14 @@ def build_tables(records: list[RecordFile]) -> dict[str, str]:
             raise ValueError(f"{record.display}: not a parsed study, cell source or condition record")
         kind = schema.kind(record.kind)
         tables[kind.folder].rows.append(_row(tables[kind.folder], data, {"iri": record_iri(kind.name, data["id"])}))
+        ident = {"record_type": kind.folder, "record_id": data["id"]}
+        tables["records"].rows.append({"record_type": kind.folder, "id": data["id"]})
+        for name in data.get(NOT_REPORTED) or []:
+            tables[NOT_REPORTED].rows.append({**ident, "field": cell(name)})
+        for use in _get(data, CURATION_SOURCES) or []:
+            for name in use.get("fields") or [] if isinstance(use, dict) else []:
+                tables["_".join(CURATION_SOURCES)].rows.append({**ident, "source": cell(use.get("source")),
+                                                                "field": cell(name)})
         if kind.name != "Study":
             continue
         for slot_name in children:
@@ -140,8 +194,9 @@ def build_tables(records: list[RecordFile]) -> dict[str, str]:
             tables["study_conditions"].rows.append({"study_id": data["id"], "condition_id": cell(condition)})
     out: dict[str, str] = {}
     for table in tables.values():
-        table.rows.sort(key=lambda r: tuple((int(r[k]) if r[k].isascii() and r[k].isdigit() else 0, r[k])
-                                            for k in table.key))
+        unique = {tuple(r.values()): r for r in table.rows}  # a value listed twice says it once
+        table.rows = sorted(unique.values(), key=lambda r: tuple(
+            (int(r[k]) if r[k].isascii() and r[k].isdigit() else 0, r[k]) for k in table.key))
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter="\t", lineterminator="\n")
         writer.writerow([c.name for c in table.columns])
@@ -158,7 +213,8 @@ def datapackage(tables: list[Table]) -> dict[str, Any]:
     for table in tables:
         fields = []
         for c in table.columns:
-            spec: dict[str, Any] = {"name": c.name, "type": c.type, "description": c.description}
+            description = " ".join(filter(None, [c.description, JOINED if c.joined else ""]))
+            spec: dict[str, Any] = {"name": c.name, "type": c.type, "description": description}
             if c.enum:
                 spec["constraints"] = {"enum": c.enum}
             fields.append(spec)
