@@ -266,6 +266,16 @@ def test_every_fact_is_sourced_and_every_source_cited() -> None:
     assert misspelt.suggestion == "did you mean 'title'?"
 
 
+def test_an_outcome_id_used_twice_is_a_duplicate() -> None:
+    """The RDF names an outcome by its id and the TSV keys outcomes by it: two would merge."""
+    rec = study("""\
+        outcomes:
+          - {id: fev1, name: FEV1, role: primary}
+          - {id: fev1, name: FEV1 at 12 months, role: secondary}
+        """)
+    assert found(consistency.check_consistency(rec), "duplicate-id") == [("duplicate-id", "outcomes[1].id", 14, 10)]
+
+
 @rule_test(consistency.check_consistency)
 def test_evidence_status_arms_and_results_agree() -> None:
     rec = study("""\

@@ -176,8 +176,16 @@ def _arms(record: RecordFile, marked: set[str]) -> Iterator[Issue]:
 
 
 def _results(record: RecordFile) -> Iterator[Issue]:
-    """Confidence intervals are ordered, complete and hold their estimate."""
+    """Unique outcome ids; confidence intervals are ordered, complete and hold their estimate."""
+    seen: set[str] = set()
     for i, outcome in items(record.data, "outcomes"):
+        outcome_id = text(outcome, "id")
+        if outcome_id is not None and outcome_id in seen:
+            yield issue(record, "duplicate-id", f"outcome id '{outcome_id}' is used twice in this study",
+                        ("outcomes", i, "id"), suggestion="give each outcome its own id: the exports name an "
+                        "outcome by it")
+        if outcome_id is not None:
+            seen.add(outcome_id)
         result = outcome.get("result")
         if not isinstance(result, dict):
             continue
