@@ -816,7 +816,6 @@ def test_tsv_values(exported: dict[str, Path]) -> None:
     assert (sources[0]["vesicle_type_id"], sources[1]["culture_expanded"]) == ("GO:1903561", "true")
 
 
-
 def _rows(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text, newline=""), delimiter="\t"))
 
