@@ -400,7 +400,7 @@ def test_control_characters_in_registry_text_are_left_out_of_the_draft(tmp_path:
     browse = data.setdefault("derivedSection", {}).setdefault("conditionBrowseModule", {})
     browse["meshes"] = [{"id": "D000001", "term": "Lung\x1b[2J Diseases\x07"}]
     ident = data["protocolSection"]["identificationModule"]
-    ident["officialTitle"] = ident["briefTitle"] = "A \u202etrial\u202c of cells\r\nin COPD"
+    ident["officialTitle"] = ident["briefTitle"] = "A \u202etrial\u202c of\tcells\ufffe\r\nin COPD"
     saved = tmp_path / "c.json"
     saved.write_text(json.dumps(data), encoding="utf-8")
     result = CliRunner().invoke(cli, ["import", "--from-file", str(saved), "-o", str(tmp_path / "c.yaml")])
@@ -470,6 +470,12 @@ class Handler(BaseHTTPRequestHandler):
         elif nct == "NCT00000003":  # answers at once, then sends a byte of the body every 0.1 s for 5 s
             self.drip((FIXTURES / "NCT02097641.json").read_bytes())
             return
+        elif nct == "NCT00000006":  # a redirect whose headers drip past the deadline, to a study that drips too
+            self.drip_headers(b"HTTP/1.1 302 Found\r\nLocation: /api/v2/studies/NCT00000003\r\nX-Slow: ")
+            return
+        elif nct in ("NCT00000007", "NCT00000008"):  # a redirect out of HTTP, or to no usable address
+            target = {"NCT00000007": "ftp://127.0.0.1:9/x.json", "NCT00000008": "http://[::1/x"}[nct]
+            status, headers, body = 302, {"Location": target}, b""
         elif nct == "NCT00000005":  # not HTTP at all
             self.wfile.write(b"SSH-2.0-OpenSSH\r\n\r\n")
             return
@@ -503,10 +509,12 @@ class Handler(BaseHTTPRequestHandler):
             return
 
 
-    def drip_headers(self) -> None:
-        header = b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 49
+    def drip_headers(self, start: bytes = b"") -> None:
+        """``start`` at once, then the rest of the headers a byte every 0.1 s."""
+        header = (start or b"HTTP/1.1 200 OK\r\nX-Slow: ") + b"a" * 49
         try:
-            for n in range(len(header)):
+            self.wfile.write(header[:len(start)])
+            for n in range(len(start), len(header)):
                 self.wfile.write(header[n:n + 1])
                 self.wfile.flush()
                 if self.server.release.wait(0.1):
@@ -624,6 +632,26 @@ def test_headers_sent_a_byte_at_a_time_time_out_too(registry: Registry) -> None:
     assert result.exit_code == 3
     assert result.output == (f"error: NCT00000004: no complete answer from {registry.api} within 0.5 s; "
                              "try again later\n")
+
+
+def test_a_redirect_cannot_outlive_the_deadline(registry: Registry) -> None:
+    """The watchdog cut the first connection's dripping headers, urllib took that for their end and
+    followed the redirect on a socket registered after the cut: import ran for minutes."""
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, ["import", "NCT00000006", "--timeout", "0.5", "-o", "-"])
+    assert time.monotonic() - started < 3
+    assert (result.exit_code, result.output) == (3, f"error: NCT00000006: no complete answer from {registry.api} "
+                                                    "within 0.5 s; try again later\n")
+
+
+@pytest.mark.parametrize(("nct_id", "said"), [
+    ("NCT00000007", "a redirect to ftp://127.0.0.1:9/x.json, which is not HTTP"),  # was followed, unwatched
+    ("NCT00000008", "an unusable redirect (Invalid IPv6 URL)"),  # was a usage error (exit 2)
+])
+def test_a_redirect_out_of_http_or_to_no_address_is_an_unavailable_registry(registry: Registry, nct_id: str,
+                                                                            said: str) -> None:
+    result = CliRunner().invoke(cli, ["import", nct_id, "-o", "-"])
+    assert (result.exit_code, result.output) == (3, f"error: {nct_id}: {registry.api} answered with {said}\n")
 
 
 def test_an_answer_that_is_not_http_is_an_unavailable_registry(registry: Registry) -> None:

@@ -20,6 +20,7 @@ import socket
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -187,31 +188,41 @@ def retry_after(value: str | None, default: float, now: Callable[[], float] = ti
 
 class _Watchdog:
     """Shuts the sockets of one request when its time is up, so that a server sending its
-    headers or body a byte at a time cannot hold a read open past the deadline."""
+    headers or body a byte at a time cannot hold a read open past the deadline. A socket is
+    watched from the moment it is made (before a TLS handshake), and one made after the deadline
+    (a redirect followed after a cut) is shut at once."""
 
     def __init__(self, seconds: float) -> None:
         self.fired = False
         self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
         self._timer = threading.Timer(seconds, self._cut)
         self._timer.daemon = True
 
     def _cut(self) -> None:
-        self.fired = True
-        for sock in self._sockets:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:  # already closed
-                pass
+        with self._lock:
+            self.fired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+    def watch(self, sock: socket.socket) -> socket.socket:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.fired:
+                _shut(sock)
+        return sock
 
     def opener(self) -> urllib.request.OpenerDirector:
-        """urllib's opener (proxies and redirects as usual) whose connections report their socket here."""
-        sockets = self._sockets
+        """urllib's opener for HTTP and HTTPS only (proxies as usual; a redirect elsewhere is
+        refused), whose connections are watched."""
+        watch = self.watch
 
         def watched(base: type[http.client.HTTPConnection]) -> Any:
             class Connection(base):  # type: ignore[valid-type,misc]
-                def connect(self) -> None:
-                    super().connect()
-                    sockets.append(self.sock)
+                def __init__(self, *args: Any, **kwargs: Any) -> None:
+                    super().__init__(*args, **kwargs)
+                    create: Callable[..., socket.socket] = self._create_connection  # type: ignore[has-type]
+                    self._create_connection = lambda *a, **k: watch(create(*a, **k))
             return Connection
 
         class HTTP(urllib.request.HTTPHandler):
@@ -223,7 +234,12 @@ class _Watchdog:
                 context = self._context  # type: ignore[attr-defined]
                 return self.do_open(watched(http.client.HTTPSConnection), req, context=context)
 
-        return urllib.request.build_opener(HTTP, HTTPS)
+        opener = urllib.request.OpenerDirector()
+        for handler in (urllib.request.ProxyHandler(), urllib.request.UnknownHandler(), HTTP(), HTTPS(),
+                        urllib.request.HTTPDefaultErrorHandler(), _HTTPRedirects(),
+                        urllib.request.HTTPErrorProcessor()):
+            opener.add_handler(handler)
+        return opener
 
     def __enter__(self) -> _Watchdog:
         self._timer.start()
@@ -231,6 +247,36 @@ class _Watchdog:
 
     def __exit__(self, *exc: object) -> None:
         self._timer.cancel()
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:  # already closed
+        pass
+
+
+class _NotHTTP(Exception):
+    """A redirect to another scheme than HTTP(S)."""
+
+
+class _HTTPRedirects(urllib.request.HTTPRedirectHandler):
+    """urllib's redirects (bounded, loops refused), to HTTP and HTTPS only: its own would follow ftp://."""
+
+    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any,
+                         newurl: str) -> urllib.request.Request | None:
+        if urllib.parse.urlsplit(newurl).scheme not in ("http", "https"):
+            raise _NotHTTP(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+    def http_error_302(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any) -> Any:
+        try:
+            return super().http_error_302(req, fp, code, msg, headers)
+        except (_NotHTTP, ValueError):  # refused, or a Location urllib cannot read: the answer is closed here
+            fp.close()
+            raise
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
 @dataclass
@@ -275,12 +321,20 @@ class RegistryClient:
                                               f"{self.max_retries} retries (HTTP 429); try again later") from None
                 raise RegistryUnavailable(f"{nct_id}: ClinicalTrials.gov answered HTTP {exc.code} "
                                           f"{exc.reason} for {url}") from None
+            except _NotHTTP as exc:
+                raise RegistryUnavailable(f"{nct_id}: {self.base_url} answered with a redirect to {exc}, which is "
+                                          "not HTTP") from None
+            except ValueError as exc:  # urllib's word for a Location it cannot use (UnicodeError included)
+                raise RegistryUnavailable(f"{nct_id}: {self.base_url} answered with an unusable redirect "
+                                          f"({exc})") from None
             except (OSError, http.client.HTTPException) as exc:  # URLError and TimeoutError are OSErrors
                 reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
-                if isinstance(exc, urllib.error.URLError) and not isinstance(reason, TimeoutError):
+                if watchdog.fired or isinstance(reason, TimeoutError):
+                    pass  # said below
+                elif isinstance(exc, urllib.error.URLError):
                     raise RegistryUnavailable(f"{nct_id}: cannot reach {self.base_url} ({reason}); check the "
                                               "network, or use --from-file / --cache with saved responses") from None
-                if not watchdog.fired and not isinstance(reason, TimeoutError):  # a connection reset and the like
+                else:  # a connection reset and the like
                     raise RegistryUnavailable(f"{nct_id}: the connection to {self.base_url} failed ({exc})") from None
             # Silent, or too slow: a socket timeout and the watchdog are the same deadline, met first by either.
             raise RegistryUnavailable(f"{nct_id}: no complete answer from {self.base_url} within {self.timeout:g} s; "

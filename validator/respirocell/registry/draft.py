@@ -294,17 +294,22 @@ class _Builder:
         return out
 
 
+#: What a draft never holds: checks.text.CONTROL (validate refuses them; a YAML comment cannot
+#: hold one), tabs (the formatter cannot fold them in every place), and U+FFFE/U+FFFF (YAML
+#: cannot hold them).
+_UNWRITABLE = re.compile(CONTROL.pattern + r"|[\t\ufffe\uffff]")
+
+
 def _clean(value: Any) -> Any:
-    """Registry text as a record can hold it: no lone surrogates, line ends as LF, line and
-    paragraph separators as spaces, and no other control character (see checks.text.CONTROL:
-    validate refuses them, and a YAML comment cannot hold one)."""
+    """Registry text as a record can hold it: no lone surrogates, line ends as LF, tabs and line
+    and paragraph separators as spaces, and none of the rest of _UNWRITABLE."""
     if isinstance(value, dict):
         return {k: _clean(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_clean(v) for v in value]
     if isinstance(value, str):
         text = value.encode("utf-8", "replace").decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
-        return CONTROL.sub(lambda m: " " if m.group() in "\u2028\u2029\x85" else "", text)
+        return _UNWRITABLE.sub(lambda m: " " if m.group() in "\t\u2028\u2029\x85" else "", text)
     return value
 
 
