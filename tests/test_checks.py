@@ -442,6 +442,9 @@ def test_a_bar_in_an_item_of_a_list_the_tables_join_is_an_error() -> None:
                              ("list-separator", "arms[0].additional_cell_sources[0]", 17, 31)]
     curator = record("Condition", "id: c1\nname: C\ncuration:\n  curators:\n    - name: A | B\n")
     assert found(text.check_list_separator(curator)) == [("list-separator", "curation.curators[0].name", 5, 13)]
+    escaped = study('sponsors: ["A \\x7c B", "C \\u007c D"]\n')  # no '|' in the file, two in the values
+    assert found(text.check_list_separator(escaped)) == [("list-separator", "sponsors[0]", 12, 12),
+                                                         ("list-separator", "sponsors[1]", 12, 24)]
 
 
 def test_every_rule_has_a_direct_test() -> None:

@@ -62,7 +62,7 @@ def _joined_list(kind: str | None, path: tuple[str | int, ...]) -> bool:
 
 def check_list_separator(record: RecordFile) -> Iterator[Issue]:
     """``sponsors: ["A | B"]`` would be two sponsors in the TSV tables, which join a list's items with '|'."""
-    if record.text is None or "|" not in record.text:
+    if record.text is None or ("|" not in record.text and "\\" not in record.text):  # or escaped: \x7c
         return
     for path, value in leaves(record.data):
         if isinstance(value, str) and "|" in value and _joined_list(record.kind, path):
