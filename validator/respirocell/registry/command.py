@@ -23,7 +23,8 @@ RECORDS = Path("records")
 @click.option("--records-dir", type=click.Path(file_okay=False, path_type=Path), default=RECORDS, show_default=True,
               help="The records folder: conditions are suggested from it, and the draft is written into it.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
-              help="Seconds to wait for ClinicalTrials.gov.")
+              help="Seconds a request may take, its whole answer included (a pause the registry asks "
+                   "for with HTTP 429 comes on top).")
 def import_study(nct_id: str | None, output: Path | None, from_file: Path | None, record_id: str | None,
                  records_dir: Path, timeout: float) -> None:
     """Draft a study record from its ClinicalTrials.gov entry (API v2).
@@ -103,7 +104,8 @@ def import_study(nct_id: str | None, output: Path | None, from_file: Path | None
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
               help="text for people, json for programs (versioned, as validate), github for annotations.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
-              help="Seconds to wait for ClinicalTrials.gov per request.")
+              help="Seconds each request may take, its whole answer included (a pause the registry "
+                   "asks for with HTTP 429 comes on top).")
 def registry_check(paths: tuple[Path, ...], cache: Path | None, fmt: str, timeout: float) -> None:
     """Report what moved on ClinicalTrials.gov since studies were curated.
 
