@@ -114,11 +114,11 @@ def class_info(cls: str) -> dict[str, Any]:
     return _doc()["classes"][cls]  # type: ignore[no-any-return]
 
 
+def enums() -> tuple[str, ...]:
+    return tuple(_doc()["enums"])
+
+
 @cache
-def enums() -> list[str]:
-    return list(_doc()["enums"])
-
-
 def enum_values(enum: str) -> dict[str, EnumValue]:
     values = _doc()["enums"][enum]["values"]
     return {v: EnumValue(v, info.get("description"), info.get("meaning"), info.get("label"))
