@@ -491,7 +491,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         for key, value in {"Content-Type": "application/json", **headers}.items():
             self.send_header(key, value)
-        self.send_header("Content-Length", str(len(body)))
+        if "Content-Length" not in headers:  # a planned answer may announce another length than it sends
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
 
@@ -532,9 +533,7 @@ class CountingLimiter(RateLimiter):
         super().__init__(clock=lambda: 0.0, sleep=CountingLimiter.pauses.append)
 
 
-@pytest.fixture
-def registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[Registry]:
-    server = Registry()
+def serving(server: Registry, monkeypatch: pytest.MonkeyPatch) -> Iterator[Registry]:
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     monkeypatch.setenv("RESPIROCELL_CTGOV_API", server.api)
@@ -545,6 +544,39 @@ def registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[Registry]:
     server.shutdown()
     server.server_close()
     thread.join()
+
+
+@pytest.fixture
+def registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[Registry]:
+    yield from serving(Registry(), monkeypatch)
+
+
+class TLSRegistry(Registry):
+    """The same stand-in over HTTPS, its certificate issued by a test CA (trustme) that the
+    client is told to trust through SSL_CERT_FILE, as ClinicalTrials.gov's would be."""
+
+    def __init__(self, folder: Path) -> None:
+        import ssl
+
+        import trustme
+
+        super().__init__()
+        authority = trustme.CA()
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        authority.issue_cert("127.0.0.1").configure_cert(context)
+        authority.cert_pem.write_to_path(str(folder / "ca.pem"))
+        self.socket = context.wrap_socket(self.socket, server_side=True)
+
+    @property
+    def api(self) -> str:
+        return f"https://127.0.0.1:{self.server_address[1]}/api/v2"
+
+
+@pytest.fixture
+def tls_registry(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Registry]:
+    server = TLSRegistry(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))
+    yield from serving(server, monkeypatch)
 
 
 def test_fetch_sends_a_user_agent(registry: Registry, tmp_path: Path) -> None:
@@ -652,6 +684,34 @@ def test_a_redirect_out_of_http_or_to_no_address_is_an_unavailable_registry(regi
                                                                             said: str) -> None:
     result = CliRunner().invoke(cli, ["import", nct_id, "-o", "-"])
     assert (result.exit_code, result.output) == (3, f"error: {nct_id}: {registry.api} answered with {said}\n")
+
+
+def test_an_https_answer_sent_a_byte_at_a_time_times_out_too(tls_registry: Registry) -> None:
+    """Over TLS the socket that carries the answer is the wrapped one: the watchdog once shut only
+    the plain socket under it (already detached), and import waited as long as the server liked."""
+    assert CliRunner().invoke(cli, ["import", "NCT02611609", "-o", "-"]).exit_code == 0  # TLS itself works
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, ["import", "NCT00000003", "--timeout", "0.5", "-o", "-"])
+    assert time.monotonic() - started < 3
+    assert (result.exit_code, result.output) == (3, f"error: NCT00000003: no complete answer from "
+                                                    f"{tls_registry.api} within 0.5 s; try again later\n")
+
+
+def test_a_redirect_body_is_never_read(registry: Registry) -> None:
+    """urllib read a redirect's body whole before following it: a Content-Length of a terabyte
+    was a MemoryError traceback. The body is dropped unread and the redirect followed."""
+    registry.plan["NCT00000009"] = [(302, {"Location": "/api/v2/studies/NCT02611609", "Content-Length": str(10**12)},
+                                     b"")]
+    result = CliRunner().invoke(cli, ["import", "NCT00000009", "-o", "-"])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_404_after_a_redirect_is_the_registry_s_problem_not_the_id_s(registry: Registry) -> None:
+    registry.plan["NCT00000009"] = [(302, {"Location": "/api/v2/studies/NCT00000404"}, b"")]
+    result = CliRunner().invoke(cli, ["import", "NCT00000009", "-o", "-"])
+    assert result.exit_code == 3
+    assert result.output == (f"error: NCT00000009: {registry.api} redirected to {registry.api}/studies/NCT00000404, "
+                             "which answered HTTP 404 Not Found; try again later\n")
 
 
 def test_an_answer_that_is_not_http_is_an_unavailable_registry(registry: Registry) -> None:

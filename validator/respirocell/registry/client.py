@@ -194,6 +194,7 @@ class _Watchdog:
 
     def __init__(self, seconds: float) -> None:
         self.fired = False
+        self.deadline = time.monotonic() + seconds
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
         self._timer = threading.Timer(seconds, self._cut)
@@ -212,17 +213,28 @@ class _Watchdog:
                 _shut(sock)
         return sock
 
+    def connection(self, address: tuple[str, int], timeout: float, *rest: Any) -> socket.socket:
+        """socket.create_connection within what is left of the deadline, watched from the start
+        (a TLS handshake included); none is made after it."""
+        left = self.deadline - time.monotonic()
+        if self.fired or left <= 0:
+            raise TimeoutError("the deadline has passed")
+        return self.watch(socket.create_connection(address, min(timeout, left), *rest))
+
     def opener(self) -> urllib.request.OpenerDirector:
         """urllib's opener for HTTP and HTTPS only (proxies as usual; a redirect elsewhere is
         refused), whose connections are watched."""
-        watch = self.watch
+        watchdog = self
 
         def watched(base: type[http.client.HTTPConnection]) -> Any:
             class Connection(base):  # type: ignore[valid-type,misc]
                 def __init__(self, *args: Any, **kwargs: Any) -> None:
                     super().__init__(*args, **kwargs)
-                    create: Callable[..., socket.socket] = self._create_connection  # type: ignore[has-type]
-                    self._create_connection = lambda *a, **k: watch(create(*a, **k))
+                    self._create_connection = watchdog.connection
+
+                def connect(self) -> None:
+                    super().connect()
+                    watchdog.watch(self.sock)  # over HTTPS the wrapped socket, which detached the plain one
             return Connection
 
         class HTTP(urllib.request.HTTPHandler):
@@ -270,11 +282,8 @@ class _HTTPRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
     def http_error_302(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any) -> Any:
-        try:
-            return super().http_error_302(req, fp, code, msg, headers)
-        except (_NotHTTP, ValueError):  # refused, or a Location urllib cannot read: the answer is closed here
-            fp.close()
-            raise
+        fp.close()  # urllib would read a redirect's body whole, however long it says it is; nothing in it is used
+        return super().http_error_302(req, fp, code, msg, headers)
 
     http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
@@ -306,6 +315,9 @@ class RegistryClient:
                     return parse_study(body, url)
             except urllib.error.HTTPError as exc:
                 exc.close()
+                if exc.url != url:  # the study's own address never gave this answer
+                    raise RegistryUnavailable(f"{nct_id}: {self.base_url} redirected to {exc.url}, which answered "
+                                              f"HTTP {exc.code} {exc.reason}; try again later") from None
                 if exc.code == 404:
                     raise StudyNotFound(f"{nct_id}: ClinicalTrials.gov has no study with this id (HTTP 404); "
                                         "check the id") from None
