@@ -189,8 +189,9 @@ def retry_after(value: str | None, default: float, now: Callable[[], float] = ti
 class _Watchdog:
     """Shuts the sockets of one request when its time is up, so that a server sending its
     headers or body a byte at a time cannot hold a read open past the deadline. A socket is
-    watched from the moment it is made (before a TLS handshake), and one made after the deadline
-    (a redirect followed after a cut) is shut at once."""
+    watched from the moment it is made (before a TLS handshake) and again once wrapped in TLS; a
+    connection is made only within what is left of the deadline (a redirect followed after a cut
+    makes none)."""
 
     def __init__(self, seconds: float) -> None:
         self.fired = False
