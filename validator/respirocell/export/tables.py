@@ -35,6 +35,7 @@ JOINED = "The values are separated by |."
 #: Where in a record are the lists the tables of the same name hold (with record_type, record_id).
 NOT_REPORTED = "not_reported"
 CURATION_SOURCES = ("curation", "sources")
+CURATION_SOURCES_TABLE = "_".join(CURATION_SOURCES)
 
 
 @dataclass
@@ -137,7 +138,7 @@ def _bookkeeping_tables() -> list[Table]:
                                     "source reports: its empty cells mean the sources do not give it.",
                                     enum=list(schema.enum_values(record[NOT_REPORTED].range)))],
               [*key, "field"], foreign),
-        Table("_".join(CURATION_SOURCES), [record_type(), record_id,
+        Table(CURATION_SOURCES_TABLE, [record_type(), record_id,
                                            Column("source", (), use["source"].description or ""),
                                            Column("field", (), "A field of the record whose facts came from the "
                                                   "source; one row per source and field.", enum=facts)],
@@ -182,7 +183,7 @@ def build_tables(records: list[RecordFile]) -> dict[str, str]:
             tables[NOT_REPORTED].rows.append({**ident, "field": cell(name)})
         for use in _get(data, CURATION_SOURCES) or []:
             for name in use.get("fields") or [] if isinstance(use, dict) else []:
-                tables["_".join(CURATION_SOURCES)].rows.append({**ident, "source": cell(use.get("source")),
+                tables[CURATION_SOURCES_TABLE].rows.append({**ident, "source": cell(use.get("source")),
                                                                 "field": cell(name)})
         if kind.name != "Study":
             continue
