@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .. import schema
 from ..issues import Issue, Severity
 from ..loading import RecordFile, format_path, leaves
 from ..yaml_errors import comments_in_text
@@ -45,27 +44,14 @@ def check_comment_in_text(record: RecordFile) -> Iterator[Issue]:
                     record_id=record.record_id, suggestion="put the whole value in quotes if '#' belongs to it")
 
 
-def _joined_list(kind: str | None, path: tuple[str | int, ...]) -> bool:
-    """Whether ``path`` is an item of a list the TSV export writes as one cell, joined by '|': a
-    list of plain values or references, or a curator's name (the curation_curators column)."""
-    if len(path) >= 3 and path[-3] == "curators" and path[-1] == "name":
-        return True
-    if len(path) < 2 or not isinstance(path[-1], int) or not isinstance(path[-2], str):
-        return False
-    cls = kind
-    for elem in path[:-2]:
-        if isinstance(elem, str) and cls is not None:
-            cls = schema.nested_class(cls, elem)
-    slot = schema.slot(cls, path[-2]) if cls is not None else None
-    return slot is not None and slot.multivalued and slot.kind != "object"
-
-
 def check_list_separator(record: RecordFile) -> Iterator[Issue]:
     """``sponsors: ["A | B"]`` would be two sponsors in the TSV tables, which join a list's items with '|'."""
     if record.text is None or ("|" not in record.text and "\\" not in record.text):  # or escaped: \x7c
         return
+    from ..export.tables import joined_item  # here: the export imports the checks
+
     for path, value in leaves(record.data):
-        if isinstance(value, str) and "|" in value and _joined_list(record.kind, path):
+        if isinstance(value, str) and "|" in value and joined_item(record.kind, path):
             line, column = record.locate(path)
             yield Issue("list-separator", "an item of this list holds '|', which separates the items in the TSV "
                         "tables: it would read as two items", record.display, Severity.ERROR, line, column,

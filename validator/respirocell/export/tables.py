@@ -20,6 +20,7 @@ quoted as in CSV.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from dataclasses import dataclass, field
@@ -143,6 +144,30 @@ def _bookkeeping_tables() -> list[Table]:
                                            Column("field", (), "A field of the record whose facts came from the "
                                                   "source; one row per source and field.", enum=facts)],
               [*key, "source", "field"], foreign)]
+
+
+@functools.cache
+def _joined_lists() -> dict[str, frozenset[tuple[str, ...]]]:
+    """Per record kind, the lists its tables write into one cell: their field names from the
+    record's top (``("arms", "additional_cell_sources")``), without positions."""
+    tables = {t.name: t for t in tables_of_schema()}
+    out = {}
+    for kind in schema.kinds():
+        paths = {c.path for c in tables[kind.folder].columns if c.joined}
+        if kind.name == "Study":
+            paths |= {(name, *c.path) for name in child_tables() for c in tables[name].columns if c.joined}
+        out[kind.name] = frozenset(paths)
+    return out
+
+
+def joined_item(kind: str | None, path: tuple[str | int, ...]) -> bool:
+    """Whether the value at ``path`` in a record of ``kind`` is an item of a list the tables
+    join with '|' into one cell, or the name or id that stands for an object item there (``cell``)."""
+    if len(path) >= 2 and isinstance(path[-2], int) and path[-1] in ("name", "id"):
+        path = path[:-1]
+    if kind is None or not path or not isinstance(path[-1], int):
+        return False
+    return tuple(e for e in path if isinstance(e, str)) in _joined_lists().get(kind, frozenset())
 
 
 def cell(value: Any) -> str:
