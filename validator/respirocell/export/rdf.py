@@ -23,9 +23,8 @@ def sorted_ntriples(jsonld: bytes) -> bytes:
     lines are held, never a tree or a Python object per triple."""
     import pyoxigraph as ox
 
-    quads = ox.parse(jsonld, format=ox.RdfFormat.STREAMING_JSON_LD)
-    body = ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads),
-                        format=ox.RdfFormat.N_TRIPLES) or b""
+    quads = ox.parse(jsonld, format=ox.RdfFormat.STREAMING_JSON_LD)  # all in the default graph
+    body = ox.serialize(quads, format=ox.RdfFormat.N_TRIPLES) or b""
     lines = body.split(b"\n")
     del body  # the lines hold the same bytes; keep one copy
     lines.sort()
