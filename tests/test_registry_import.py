@@ -21,6 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from respirocell.cli import cli
+from respirocell.identifiers import country_code
 from respirocell.registry import vocab
 from respirocell.registry.client import (
     CacheDir,
@@ -304,10 +305,10 @@ def test_secondary_ids_are_matched_to_registries(secondary: str, registry: str |
 
 @pytest.mark.parametrize(("name", "code"), [
     ("United States", "US"), ("Korea, Republic of", "KR"), ("Iran, Islamic Republic of", "IR"), ("Turkey", "TR"),
-    ("United Kingdom", "GB"), ("Taiwan", "TW"), ("Atlantis", None),
+    ("United Kingdom", "GB"), ("Taiwan", "TW"), ("Atlantis", None), ("UK", "GB"), ("china", "CN"), ("USA", "US"),
 ])
 def test_countries(name: str, code: str | None) -> None:
-    assert vocab.country_code(name) == code
+    assert country_code(name) == code
 
 
 def test_condition_suggestions_prefer_the_longest_name() -> None:

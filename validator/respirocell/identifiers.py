@@ -120,3 +120,28 @@ def converter() -> curies.Converter:
 def iri(key: str, local: str) -> str | None:
     """The resolvable IRI of an identifier (doi.org, PubMed, the registry's page), if known."""
     return converter().expand(f"{key}:{local}")
+
+
+#: Names of countries pycountry does not know: older ISO short names ClinicalTrials.gov uses, and
+#: what curators write for the United Kingdom.
+COUNTRY_ALIASES = {
+    "Turkey": "TR",
+    "Macedonia, The Former Yugoslav Republic of": "MK",
+    "Palestinian Territory, occupied": "PS",
+    "Libyan Arab Jamahiriya": "LY",
+    "UK": "GB",
+}
+
+
+def country_code(name: str) -> str | None:
+    """The ISO 3166-1 alpha-2 code of a country written as a name, an alpha-3 code or an alias
+    (any case): ``China`` -> CN, ``usa`` -> US; None if unknown. pycountry is imported only here."""
+    import pycountry
+
+    alias = {k.lower(): v for k, v in COUNTRY_ALIASES.items()}.get(name.strip().lower())
+    if alias is not None:
+        return alias
+    try:
+        return str(pycountry.countries.lookup(name.strip()).alpha_2)
+    except LookupError:
+        return None

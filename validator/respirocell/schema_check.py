@@ -259,7 +259,11 @@ def _pattern_hint(value: Any, form: str) -> str | None:
         found = suggest_id(value)
         return f"use lower-case letters, digits and hyphens, e.g. '{found}'" if found else None
     if form == "CountryCode":
-        return f"use the two-letter ISO code in capitals, e.g. '{value.upper()[:2]}'"
+        from .identifiers import country_code
+
+        code = country_code(value)
+        return f"use the two-letter ISO 3166-1 code in capitals: '{code}'" if code else \
+            "use the two-letter ISO 3166-1 code of the country in capitals, such as 'GB' for the United Kingdom"
     if form == "Duration":
         return "write durations like P28D (28 days), P6M (6 months), P1Y (1 year), PT48H (48 hours)"
     if form in ("IsoDate", "YearMonth", "Year"):

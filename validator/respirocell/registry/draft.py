@@ -19,6 +19,7 @@ from functools import cache
 from typing import Any
 
 from ..checks.text import CONTROL
+from ..identifiers import country_code
 from ..loading import PathElem, leaves, locate_node, parse_record
 from . import vocab
 from .client import Study
@@ -198,7 +199,7 @@ class _Builder:
             name = location.get("country")
             if not name:
                 continue
-            code = vocab.country_code(name)
+            code = country_code(name)
             if code is None:
                 self.comments[("countries",)] = f"TODO country: no ISO code known for the registry's {name!r}"
                 codes.add("TODO-country")

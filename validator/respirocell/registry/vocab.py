@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -39,15 +38,6 @@ ARM_ROLES = {r: r.lower() for r in ("EXPERIMENTAL", "ACTIVE_COMPARATOR", "PLACEB
                                     "SHAM_COMPARATOR", "NO_INTERVENTION")}
 ENROLLMENT_TYPES = {"ACTUAL": "actual", "ESTIMATED": "planned"}
 
-#: Country names ClinicalTrials.gov uses that pycountry does not know (older ISO short names).
-COUNTRY_ALIASES = {
-    "Turkey": "TR",
-    "Macedonia, The Former Yugoslav Republic of": "MK",
-    "Palestinian Territory, occupied": "PS",
-    "Libyan Arab Jamahiriya": "LY",
-}
-
-
 def phase(phases: Iterable[str]) -> str | None:
     return PHASES.get(tuple(sorted(phases)))
 
@@ -57,23 +47,6 @@ def registry_of(secondary_id: str) -> str | None:
     validator's own table), ClinicalTrials.gov itself excluded (EudraCT: 2017-000584-33)."""
     found = [r for r in registry_for(secondary_id.strip()) if r != "clinicaltrials"]
     return found[0] if found else None
-
-
-@cache
-def _country_lookup() -> Any:
-    import pycountry
-
-    return pycountry.countries.lookup
-
-
-def country_code(name: str) -> str | None:
-    """ISO 3166-1 alpha-2 code of a country as ClinicalTrials.gov names it; None if unknown."""
-    if name in COUNTRY_ALIASES:
-        return COUNTRY_ALIASES[name]
-    try:
-        return str(_country_lookup()(name).alpha_2)
-    except LookupError:
-        return None
 
 
 # -- conditions ---------------------------------------------------------------------------
