@@ -713,6 +713,60 @@ def test_wrong_kind_of_output_is_refused(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
 
 
+@pytest.mark.parametrize(("fmt", "name"), [("jsonld", "studies/out.yaml"), ("json", "out.json"), ("tsv", "tables")])
+def test_an_export_into_the_records_folder_is_refused(fmt: str, name: str, tmp_path: Path) -> None:
+    """An export inside the records would be read as a record by every later run."""
+    corpus = tmp_path / "records"
+    shutil.copytree(CORPUS, corpus)
+    before = sorted(p.relative_to(corpus) for p in corpus.rglob("*"))
+    for given in (corpus, corpus / "studies" / "test-study-alpha.yaml"):
+        result = invoke("export", "--format", fmt, "--output", corpus / name, given)
+        assert result.exit_code == 2, result.output
+        assert f"{corpus / name} is inside {corpus}, which holds the records" in result.output
+    assert sorted(p.relative_to(corpus) for p in corpus.rglob("*")) == before
+
+
+@pytest.mark.parametrize("fmt", [*SINGLE_FILE_FORMATS, "json"])
+def test_an_export_to_standard_output_is_the_file_export(fmt: str, tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["export", "--format", fmt, "--output", "-", str(CORPUS)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == export_file(tmp_path, fmt).read_bytes()
+    assert not (Path.cwd() / "-").exists()
+    tsv = invoke("export", "--format", "tsv", "--output", "-", CORPUS)
+    assert tsv.exit_code == 2 and "the tsv export is a folder of tables" in tsv.output
+
+
+def test_export_usage_errors_are_text_whatever_the_format(tmp_path: Path) -> None:
+    """``--format json`` is export's output format, not a report format: its usage errors stay text."""
+    notes = tmp_path / "notes.json"
+    notes.write_text("{}\n", encoding="utf-8")
+    result = invoke("export", "--format", "json", "--output", notes, CORPUS)
+    assert result.exit_code == 2
+    assert result.output.startswith("Usage: cli export") and "exists and is not a respirocell export" in \
+        result.output
+    validate = invoke("validate", "--format", "json", "--no-such-option")
+    assert validate.exit_code == 2 and json.loads(validate.output)["status"] == "usage-error"
+
+
+def test_a_failed_write_names_where_and_the_wrote_line_is_escaped(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    odd = tmp_path / "b\n::error::x.json"
+    result = invoke("export", "--format", "json", "--output", odd, CORPUS)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"wrote {tmp_path}/b\\n::error::x.json (JSON, 6 records")
+    assert "\n::" not in result.output
+
+    from respirocell import fsio
+
+    def full(fd: int) -> None:
+        raise OSError(28, "No space left on device", f"{tmp_path}/out/.c.json.x1{fsio.TMP_SUFFIX}")
+
+    monkeypatch.setattr(fsio.os, "fsync", full)
+    failed = invoke("export", "--format", "json", "--output", tmp_path / "out" / "c.json", CORPUS)
+    assert failed.exit_code == 1
+    assert failed.output == f"error: nothing exported: cannot write in {tmp_path}/out: No space left on device\n"
+
+
 @pytest.mark.parametrize("fmt", [*SINGLE_FILE_FORMATS, "json", "tsv"])
 def test_invalid_corpus_exports_nothing(fmt: str, tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"

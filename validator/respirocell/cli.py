@@ -74,9 +74,14 @@ class LazyGroup(click.Group):
             sys.exit(EXIT_USAGE)
 
 
+#: The commands whose ``--format json`` is their report's format (export's and query's is their output).
+REPORT_COMMANDS = frozenset({"validate", "fmt", "diff", "registry-check"})
+
+
 def _wants_json(argv: list[str]) -> bool:
-    return any(a == "--format=json" or (a == "--format" and argv[i + 1:i + 2] == ["json"])
-               for i, a in enumerate(argv))
+    command = next((a for a in argv if not a.startswith("-")), None)
+    return command in REPORT_COMMANDS and any(
+        a == "--format=json" or (a == "--format" and argv[i + 1:i + 2] == ["json"]) for i, a in enumerate(argv))
 
 
 def usage_error_json(message: str) -> NoReturn:
@@ -122,8 +127,16 @@ def publishing(nothing: str) -> Iterator[None]:
         click.echo(f"{nothing}: fix the errors above first.", err=True)
         sys.exit(EXIT_INVALID)
     except (ValueError, OSError) as exc:
+        from .fsio import TMP_SUFFIX
+        from .reporters import clean
+
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-        click.echo(f"error: {nothing.lower()}: {reason}", err=True)
+        where = ""
+        if isinstance(exc, OSError) and exc.filename:
+            name = os.fsdecode(exc.filename)  # a temporary file is made beside the output: name its folder
+            where = f"cannot write in {os.path.dirname(name) or '.'}: " if name.endswith(TMP_SUFFIX) else \
+                f"cannot write {name}: "
+        click.echo(f"error: {nothing.lower()}: {clean(where + str(reason))}", err=True)
         sys.exit(EXIT_INVALID)
 
 
@@ -179,8 +192,8 @@ def validate(paths: tuple[Path, ...], fmt: str, strict: bool, changed_since: str
 @click.option("--format", "fmt", type=click.Choice(["jsonld", "turtle", "ntriples", "json", "tsv"]),
               default="jsonld", show_default=True, help="Output format. tsv writes a folder of tables.")
 @click.option("--output", "-o", type=click.Path(path_type=Path), required=True,
-              help="File to write (a folder for tsv). Written atomically; only a file or folder an earlier "
-              "export wrote is ever replaced.")
+              help="File to write (a folder for tsv), or - for standard output. Written atomically; only a "
+              "file or folder an earlier export wrote is ever replaced.")
 def export(paths: tuple[Path, ...], fmt: str, output: Path) -> None:
     """Publish the corpus as JSON-LD, Turtle, N-Triples, plain JSON or TSV tables.
 
@@ -194,15 +207,27 @@ def export(paths: tuple[Path, ...], fmt: str, output: Path) -> None:
       respirocell export --format turtle --output build/respirocell.ttl
       respirocell export --format json --output build/respirocell.json
       respirocell export --format tsv --output build/tables
+      respirocell export --format turtle --output - | gzip > respirocell.ttl.gz
     """
-    from .export import ExportError, export_corpus
+    from .export import ExportError, export_corpus, render_bytes
+    from .reporters import clean, no_command
+    from .validation import valid_records
 
+    if str(output) == "-":
+        if fmt == "tsv":
+            raise click.BadParameter("the tsv export is a folder of tables; give a folder name",
+                                     param_hint="'--output'")
+        with publishing("Nothing exported"):
+            data = render_bytes(valid_records(default_paths(paths)), fmt)
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
     with publishing("Nothing exported"):
         try:
             written = export_corpus(default_paths(paths), fmt, output)
         except ExportError as exc:
             raise click.BadParameter(str(exc), param_hint="'--output'") from None
-    click.echo(f"wrote {written}")
+    click.echo(no_command(f"wrote {clean(written)}"))
 
 
 @cli.command()
@@ -265,6 +290,7 @@ def new_record(kind: str, record_id: str, records_dir: Path) -> None:
       respirocell new condition silicosis
     """
     from .loading import display_path
+    from .reporters import clean, no_command
     from .templates import InvalidRecordId, create_record
 
     if not records_dir.is_dir():
@@ -277,7 +303,7 @@ def new_record(kind: str, record_id: str, records_dir: Path) -> None:
     except OSError as exc:  # it exists already, or the folder cannot be written
         click.echo(f"error: {exc.strerror if exc.strerror else exc}", err=True)
         sys.exit(EXIT_INVALID)
-    shown = display_path(path)
+    shown = no_command(clean(display_path(path)))
     click.echo(f"wrote {shown}\n"
                f"Fill in every TODO from the sources you cite (delete optional fields they do not give), then run:\n"
                f"  respirocell validate {shown}\n"

@@ -89,8 +89,10 @@ def release(version: str, paths: tuple[Path, ...], output: Path, previous: str |
             done = build_release(default_paths(paths), version, output, previous)
         except (ReleaseError, ExportError) as exc:
             raise click.UsageError(str(exc)) from None
+    from .reporters import clean, no_command
+
     counts = ", ".join(f"{n} {name}" for name, n in done.counts.items())
     since = f"changes since {done.previous}" if done.previous else "changes: first release"
-    click.echo(f"wrote {output}/ (release {done.version} of {done.date or 'undated'}: {counts}; "
-               f"{len(done.files) + 1} files)\n{since}: {summary_line(done.changes)}")
+    click.echo(no_command(f"wrote {clean(str(output))}/ (release {done.version} of {done.date or 'undated'}: {counts}; "
+                          f"{len(done.files) + 1} files)") + f"\n{since}: {summary_line(done.changes)}")
     sys.exit(EXIT_OK)

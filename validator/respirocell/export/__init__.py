@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..fsio import recover_folder, remove_leftovers, replacing_folder, unusable_output, write_atomic
-from ..loading import RecordFile
+from ..loading import RecordFile, display_path, find_root
 from ..validation import valid_records
 
 FILE_FORMATS = {"jsonld": "JSON-LD", "turtle": "Turtle", "ntriples": "N-Triples", "json": "JSON"}
@@ -67,6 +67,12 @@ def check_output(fmt: str, output: Path, inputs: Iterable[Path] = ()) -> None:
     parent = next((p for p in output.parents if p.exists() or p.is_symlink()), None)
     if parent is not None and not parent.is_dir():  # else 'File exists' when the folders are made
         raise ExportError(f"{parent} is not a folder, so {output} cannot be made in it")
+    where = output.resolve()
+    for given in inputs:
+        tree = find_root(given.resolve()) or (given.resolve() if given.is_dir() else given.resolve().parent)
+        if where == tree or tree in where.parents:
+            raise ExportError(f"{output} is inside {display_path(tree)}, which holds the records (an export there "
+                              "would be read as a record); write it elsewhere, such as build/")
     if fmt in FOLDER_FORMATS:
         problem = unusable_output(output, inputs)
         if problem is not None:

@@ -51,7 +51,7 @@ def import_study(nct_id: str | None, output: Path | None, from_file: Path | None
     from .. import schema
     from ..fsio import write_atomic
     from ..loading import display_path
-    from ..reporters import clean
+    from ..reporters import clean, no_command
     from .api import AlreadyCurated, import_draft
     from .client import MalformedResponse, RegistryClient, RegistryError, RegistryUnavailable
 
@@ -87,9 +87,9 @@ def import_study(nct_id: str | None, output: Path | None, from_file: Path | None
         click.echo(f"error: {display_path(target)} exists; not overwritten (give --output or --id)", err=True)
         sys.exit(EXIT_FINDINGS)
     except OSError as exc:
-        click.echo(f"error: cannot write {display_path(target)}: {exc.strerror}", err=True)
+        click.echo(f"error: cannot write {clean(display_path(target))}: {exc.strerror}", err=True)
         sys.exit(EXIT_FINDINGS)
-    shown = display_path(target)
+    shown = no_command(clean(display_path(target)))
     suggested = ", ".join(cid for cid, _ in draft.suggested_conditions) or "none"
     click.echo(f"wrote {shown} (draft of {draft.nct_id}; suggested conditions: {suggested})\n"
                f"Fill in every TODO from the registry text quoted above it, then run:\n"

@@ -40,6 +40,9 @@ def site(paths: tuple[Path, ...], output: Path, downloads: tuple[str, ...]) -> N
             summary = build_site(default_paths(paths), output, downloads or FORMATS)
         except OutputNotASite as exc:
             raise click.BadParameter(str(exc), param_hint="'--output'") from None
-    click.echo(f"wrote {summary.output}/ ({summary.studies} studies, {summary.pages} pages, {summary.files} files, "
-               f"{summary.bytes:,} bytes); open {summary.output / 'index.html'}")
+    from ..reporters import clean, no_command
+
+    where = clean(str(summary.output))
+    click.echo(no_command(f"wrote {where}/ ({summary.studies} studies, {summary.pages} pages, {summary.files} files, "
+                          f"{summary.bytes:,} bytes); open {clean(str(summary.output / 'index.html'))}"))
     sys.exit(EXIT_OK)
