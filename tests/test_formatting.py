@@ -335,6 +335,28 @@ def test_a_symlink_out_of_the_records_is_neither_read_nor_written(corpus: Path, 
     assert outside.read_text(encoding="utf-8") == text
 
 
+def test_fmt_formats_records_only(corpus: Path) -> None:
+    """'fmt .' rewrote the schema and the test cases' YAML; validate calls such files unknown-kind."""
+    other = corpus.parent / "schema" / "notes.yaml"
+    other.parent.mkdir()
+    other.write_text("b:   1\na: 2\n", encoding="utf-8")
+    code, out, err = fmt(str(corpus.parent))
+    assert code == 1 and out == ""
+    assert err.splitlines()[0] == "schema/notes.yaml:1:1: error [unknown-kind] 'schema/' is not a record folder, so " \
+        "this file is not a record and is left as it is"
+    assert other.read_text(encoding="utf-8") == "b:   1\na: 2\n"
+
+
+def test_a_symlink_to_a_record_of_another_kind_is_left_alone(corpus: Path) -> None:
+    """It was formatted in the key order of the link's folder, moving a condition's curation up."""
+    target = corpus / "conditions" / "copd.yaml"
+    before = target.read_text(encoding="utf-8")
+    (corpus / "studies" / "copd.yaml").symlink_to("../conditions/copd.yaml")
+    code, _, err = fmt(str(corpus / "studies" / "copd.yaml"))
+    assert code == 1 and "[format-unsafe] this file is a symlink to a file of another kind folder" in err
+    assert target.read_text(encoding="utf-8") == before
+
+
 def test_the_kind_folder_is_known_from_inside_it(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Run from records/conditions, 'copd.yaml' is a condition (it was 'unknown-kind', and fmt
     kept its key order)."""

@@ -44,6 +44,7 @@ from typing import Any
 import yaml
 from ruamel.yaml.error import YAMLError as RuamelError
 
+from .. import schema
 from ..fsio import remove_leftovers, write_atomic
 from ..issues import Issue, Report
 from ..loading import discover, display_path, find_root, kind_of, parse_text, read_bounded
@@ -134,11 +135,20 @@ def format_file(path: Path) -> FormatResult:
     """The canonical form of one file, or the finding that explains why there is none. Never
     raises: a file the formatter cannot handle is ``format-unsafe`` and left alone."""
     result = FormatResult(path=path, display=display_path(path))
+    kind = kind_of(path)
+    if kind is None:  # validate calls it unknown-kind: not a record, so not fmt's to rewrite
+        result.problem = Issue("unknown-kind", f"'{path.parent.name}/' is not a record folder, so this file is not "
+                               "a record and is left as it is", result.display, line=1, column=1,
+                               suggestion="fmt formats records: the files in records/" + ", records/".join(
+                                   f"{k.folder}/" for k in schema.kinds()))
+        return result
     try:
         # The records tree of the path as given, not of a symlink's target: a link out of the tree
         # is refused unread (and never written through), as validate refuses it.
         result.original = read_bounded(path, find_root(Path(os.path.abspath(path))))
-        result.formatted = format_text(result.original, kind_of(path))
+        if path.is_symlink() and kind_of(path.resolve()) != kind:
+            raise FormatError("this file is a symlink to a file of another kind folder (validate reports it too)")
+        result.formatted = format_text(result.original, kind)
     except YamlProblem as problem:
         result.problem = Issue(problem.code, problem.message, result.display, line=problem.line or 1,
                                column=problem.column or 1, suggestion=problem.suggestion)
