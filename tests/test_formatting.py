@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import shutil
@@ -299,6 +300,50 @@ def test_a_result_that_would_lose_a_comment_is_never_written(monkeypatch: pytest
     monkeypatch.setattr(formatting, "attach", lambda body, place: body)
     with pytest.raises(FormatError, match="comment"):
         format_text(MESSY.encode(), "Condition")
+
+
+def test_a_comment_closing_a_block_stays_at_its_end() -> None:
+    """A comment indented under the list above it, before a key less indented, closes that list;
+    it went above the next key in the file ('status'), which the canonical order moves far up."""
+    raw = b"""\
+id: test-study-x
+title: T
+arms:
+  - id: a
+    role: experimental
+    # the dose was not reported
+  # TODO: a third arm (low dose) is in the protocol; add it
+status: completed
+# about the conditions
+conditions: [copd]
+"""
+    assert format_text(raw, "Study").decode() == """\
+id: test-study-x
+title: T
+status: completed
+# about the conditions
+conditions: [copd]
+arms:
+  - id: a
+    role: experimental
+    # the dose was not reported
+  # TODO: a third arm (low dose) is in the protocol; add it
+"""
+
+
+def test_a_result_that_would_move_a_comment_to_another_field_is_never_written(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every comment keeps the same text (the old check) and the same field it belongs to."""
+    real = formatting.attach
+
+    def misplace(body: str, place: Any) -> str:
+        moved = {(*p[:-1], "category") if p and p[-1] == "term" else p: n for p, n in place.before.items()}
+        return real(body, dataclasses.replace(place, before=moved))
+
+    monkeypatch.setattr(formatting, "attach", misplace)
+    raw = b"id: c\nname: C\n# the MONDO term\nterm: {id: MONDO:0005002, label: x}\ncategory: obstructive\n"
+    with pytest.raises(FormatError, match="would move a comment to another field"):
+        format_text(raw, "Condition")
 
 
 def test_format_text_raises_yaml_problem_for_unparseable_bytes() -> None:

@@ -49,7 +49,7 @@ from ..fsio import remove_leftovers, write_atomic
 from ..issues import Issue, Report
 from ..loading import discover, display_path, find_root, kind_of, parse_text, read_bounded
 from ..yaml_core import POSITIONS_LOADER, YamlProblem
-from .comments import attach, find_comments, find_nodes, place_comments
+from .comments import Placement, attach, find_comments, find_nodes, place_comments
 from .emit import WIDTH, _canonical, _dump, needs_quotes, styled
 
 __all__ = ["WIDTH", "FormatError", "FormatResult", "FormatRun", "format_file", "format_paths", "format_text",
@@ -84,11 +84,11 @@ def format_text(raw: bytes, kind: str | None = None, *, verify: bool = True) -> 
     canonical = _canonical(tree, kind, (), place.commented_paths(), 0)
     result = attach(_dump(canonical), place).encode("utf-8")
     if verify and result != text.encode("utf-8"):  # the text itself needs no proof
-        _verify(text, before, result, kind)
+        _verify(text, before, result, kind, place)
     return result
 
 
-def _verify(text: str, before: Any, result: bytes, kind: str | None) -> None:
+def _verify(text: str, before: Any, result: bytes, kind: str | None, place: Placement) -> None:
     try:
         after = parse_text(result)
     except YamlProblem as problem:
@@ -99,6 +99,9 @@ def _verify(text: str, before: Any, result: bytes, kind: str | None) -> None:
     new = sorted(c.text for c in find_comments(result.decode("utf-8"))[0])
     if old != new:
         raise FormatError("formatting would lose or alter a comment")
+    root = yaml.compose(result.decode("utf-8"), Loader=POSITIONS_LOADER)
+    if place_comments(result.decode("utf-8"), find_nodes(root) if root is not None else []).owners() != place.owners():
+        raise FormatError("formatting would move a comment to another field")
     if format_text(result, kind, verify=False) != result:
         raise FormatError("formatting is not stable on this file")
 

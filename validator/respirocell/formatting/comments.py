@@ -37,10 +37,20 @@ class Placement:
     header: list[str] = field(default_factory=list)
     before: dict[Path_, list[str]] = field(default_factory=dict)
     eol: dict[Path_, list[tuple[int, str]]] = field(default_factory=dict)  # (original column, text)
+    #: Comment lines that close a node's block (indented under it, before a key less indented):
+    #: (columns right of the node's own, text).
+    after: dict[Path_, list[tuple[int, str]]] = field(default_factory=dict)
     trailing: list[str] = field(default_factory=list)
 
     def commented_paths(self) -> set[Path_]:
-        return {p for p, lines in self.before.items() if any(lines)} | set(self.eol)
+        return {p for p, lines in self.before.items() if any(lines)} | set(self.eol) | set(self.after)
+
+    def owners(self) -> set[tuple[str, Path_, str]]:
+        """Which node each comment belongs to: what formatting must keep."""
+        return {("before", p, t) for p, ts in self.before.items() for t in ts if t} | \
+            {("eol", p, t) for p, ts in self.eol.items() for _, t in ts} | \
+            {("after", p, t) for p, ts in self.after.items() for _, t in ts} | \
+            {("header", (), t) for t in self.header if t} | {("trailing", (), t) for t in self.trailing if t}
 
 
 def _covered_spans(text: str) -> list[tuple[int, int]]:
@@ -137,7 +147,7 @@ def place_comments(text: str, nodes: list[_Node]) -> Placement:
         place.trailing = [c.text for c in comments]
         return place
     lines_of = sorted(n.line for n in nodes)
-    pending: list[tuple[int, str]] = [(b, "") for b in blanks]
+    pending: list[tuple[int, str, int]] = [(b, "", 0) for b in blanks]
     source_lines = text.split("\n")
     for comment in comments:
         if source_lines[comment.line][:comment.column].strip():
@@ -145,16 +155,16 @@ def place_comments(text: str, nodes: list[_Node]) -> Placement:
             if target is not None:
                 place.eol.setdefault(target.path, []).append((comment.column, comment.text))
                 continue
-        pending.append((comment.line, comment.text))
+        pending.append((comment.line, comment.text, comment.column))
 
     pending.sort()
     first_line = lines_of[0]
-    head = [(ln, t) for ln, t in pending if ln < first_line]
+    head = [(ln, t) for ln, t, _ in pending if ln < first_line]
     blank_at = [i for i, (_, t) in enumerate(head) if not t]
     if blank_at and any(t for _, t in head[:blank_at[-1]]):
         place.header = _tidy([t for _, t in head[:blank_at[-1]]])
         pending = [p for p in pending if p[0] > head[blank_at[-1]][0]]
-    for line, comment_text in pending:
+    for line, comment_text, column in pending:
         # Between a key and its value on a later line (``name:`` / ``# note`` / ``  text``): the
         # comment is about that field, and goes above it (the value then sits on the key's line).
         inside = [n for n in nodes if n.scalar_like and n.line < line < n.node.start_mark.line]
@@ -162,10 +172,15 @@ def place_comments(text: str, nodes: list[_Node]) -> Placement:
             place.before.setdefault(max(inside, key=lambda n: len(n.path)).path, []).append(comment_text)
             continue
         i = bisect.bisect_right(lines_of, line)
-        if i == len(lines_of):
+        following = _next_node(nodes, lines_of[i]) if i < len(lines_of) else None
+        owner = _closing(nodes, line, column) if comment_text and column > (following.column if following else 0) \
+            else None
+        if owner is not None:  # indented under the block above, not at the level of what follows
+            place.after.setdefault(owner.path, []).append((column - owner.column, comment_text))
+        elif following is None:
             place.trailing.append(comment_text)
-            continue
-        place.before.setdefault(_next_node(nodes, lines_of[i]).path, []).append(comment_text)
+        else:
+            place.before.setdefault(following.path, []).append(comment_text)
     place.trailing = _tidy(place.trailing)
     for path in list(place.before):
         place.before[path] = _tidy(place.before[path], keep_edges=True)
@@ -179,6 +194,13 @@ def _next_node(nodes: list[_Node], line: int) -> _Node:
     on_line = [n for n in nodes if n.line == line]
     column = min(n.column for n in on_line)
     return max((n for n in on_line if n.column == column), key=lambda n: len(n.path))
+
+
+def _closing(nodes: list[_Node], line: int, column: int) -> _Node | None:
+    """The node a comment line closes: the last one above it indented no deeper than it
+    (``arms:`` for a comment at the items' dash, the item's last key for one under its keys)."""
+    above = [n for n in nodes if n.line < line and n.column <= column]
+    return above[-1] if above else None
 
 
 def _eol_target(nodes: list[_Node], line: int) -> _Node | None:
@@ -239,21 +261,33 @@ def attach(body: str, place: Placement) -> str:
             pad = column - len(content) if column > len(content) + 1 else 2
             lines[i] = content + " " * pad + note
 
-    inserts: dict[int, list[tuple[int, list[str]]]] = {}
+    # Line index -> (order, indent or None for the line's own, notes): a block's closing comments
+    # (innermost first) come before the comments of the node that follows it.
+    inserts: dict[int, list[tuple[tuple[int, int], int | None, list[str]]]] = {}
     for path, notes in place.before.items():
         node = nodes.get(path)
         if node is not None and notes:
-            inserts.setdefault(node.line, []).append((len(path), notes))
+            inserts.setdefault(node.line, []).append(((1, len(path)), None, notes))
+    for path, closing in place.after.items():
+        node = nodes.get(path)
+        if node is None:
+            continue
+        end = node.node.end_mark
+        is_block = isinstance(node.node, (yaml.MappingNode, yaml.SequenceNode)) and not node.scalar_like
+        at = end.line if is_block or end.column == 0 else end.line + 1  # a block ends where the next token starts
+        for offset, note in closing:
+            inserts.setdefault(min(at, len(lines)), []).append(((0, -len(path)), node.column + offset, [note]))
     out: list[str] = []
     if place.header:
         out += [*place.header, ""]
-    for i, line in enumerate(lines):
-        indent = " " * (len(line) - len(line.lstrip(" ")))
-        for _, block in sorted(inserts.get(i, []), key=lambda t: t[0]):
+    for i, line in enumerate([*lines, None]):
+        own = " " * (len(line) - len(line.lstrip(" "))) if line is not None else ""
+        for _, indent, block in sorted(inserts.get(i, []), key=lambda t: t[0]):
             for note in block:
                 if note or (out and out[-1]):
-                    out.append(indent + note if note else "")
-        out.append(line)
+                    out.append((own if indent is None else " " * indent) + note if note else "")
+        if line is not None:
+            out.append(line)
     if place.trailing:
         out += place.trailing
     while out and not out[0]:
