@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CASES, build_corpus
+from conftest import CASES, build_corpus, case_doc
 
 from respirocell.cli import cli
 from respirocell.issues import Issue, Report, Severity
@@ -102,7 +102,7 @@ def test_text_has_no_colour_when_not_a_terminal(in_corpus: Path) -> None:
 
 def test_every_case_code_is_documented_in_the_readme() -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text()
-    codes = {p.name.removesuffix("-additional") for p in CASES.iterdir()}
+    codes = {e["code"] for case in CASES.iterdir() for e in case_doc(case)["expect"]}
     codes |= {"file-too-large", "unreadable-file", "schema-violation"}
     missing = sorted(c for c in codes if f"`{c}`" not in readme)
     assert missing == []

@@ -109,6 +109,24 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     return [Path(name) for name in sorted(found)]
 
 
+def misnamed(roots: Iterable[Path]) -> list[tuple[Path, str]]:
+    """Files under the folders among ``roots`` named like a record but not read as one, each
+    with the name it should have: an upper-case extension (``x.YAML``) or the ``.txt`` an
+    editor adds (``x.yaml.txt``). Hidden files stay ignored (an editor's lock files)."""
+    found = []
+    for root in roots:
+        if not root.is_dir() or root.is_symlink():
+            continue
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            for name in filenames:
+                base = name[:-4] if name.lower().endswith(".txt") else name
+                stem, dot, ext = base.rpartition(".")
+                if dot and ext.lower() in ("yaml", "yml") and not name.startswith(".") and not is_record_name(name):
+                    found.append((Path(dirpath, name), f"{stem}.{ext.lower()}"))
+    return sorted(found)
+
+
 def record_names(root: str) -> list[str]:
     """The record files under folder ``root`` (``discover`` without Path objects: a tree of
     10,000 files is walked as text)."""

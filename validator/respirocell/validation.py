@@ -26,7 +26,7 @@ from .checks import ANCHORS, CORPUS_RULES, LINK_RULES, RECORD_RULES
 from .checks.layout import folder_issue
 from .corpus import Corpus
 from .issues import Issue, Report
-from .loading import RecordFile, discover, find_root, load_file
+from .loading import RecordFile, discover, display_path, find_root, load_file, misnamed
 
 #: Below this many files one process is faster than starting workers.
 MIN_PARALLEL_FILES = 500
@@ -124,6 +124,8 @@ def _run(roots: list[Path], files: list[Path] | None, jobs: int | None, *,
         checked = _check_all(discover(roots) if files is None else list(files), jobs, keep_data)
         corpus = Corpus.build(roots, [record for record, _, _ in checked])
         report = Report(files_checked=len(checked), records_checked=sum(1 for r, _, _ in checked if r.parsed))
+        if files is None:
+            report.extend(_misnamed(roots))
         for record, issues, linked in checked:
             report.extend(issues)
             if linked:
@@ -132,6 +134,13 @@ def _run(roots: list[Path], files: list[Path] | None, jobs: int | None, *,
         for corpus_rule in CORPUS_RULES:
             report.extend(corpus_rule(corpus))
         return report.finish(), [record for record, _, _ in checked if record.parsed]
+
+
+def _misnamed(roots: list[Path]) -> Iterator[Issue]:
+    for path, right in misnamed(roots):
+        ending = path.name[len(right.rsplit(".", 1)[0]):]
+        yield Issue("misnamed-file", f"the file name ends in '{ending}', so it is not read as a record",
+                    display_path(path), line=1, column=1, suggestion=f"rename it to {right}")
 
 
 class InvalidCorpusError(Exception):
