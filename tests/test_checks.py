@@ -423,6 +423,10 @@ def test_a_control_character_in_text_is_an_error() -> None:
     assert bidi.message == "the text holds the control character U+202E"
     for mark in ("\u200e", "\u200f", "\u061c"):  # the bidi marks are Bidi_Control too
         assert [i.code for i in text.check_control_characters(study(f'acronym: "A{mark}B"\n'))] == ["control-character"]
+    for hidden in ("\u200b", "\u2060", "\ufeff", "\U000e0041"):  # invisible: equal-looking text that differs
+        assert [i.code for i in text.check_control_characters(study(f"acronym: A{hidden}B\n"))] == ["control-character"]
+    persian = "sponsors: [Royan Institute, \u067e\u0698\u0648\u0647\u0634\u200c\u06af\u0627\u0647]\n"
+    assert list(text.check_control_characters(study(persian))) == []  # ZWNJ belongs to Persian words
     assert list(text.check_control_characters(study('acronym: "tab\\tand\\nline feed"\n'))) == []
 
 

@@ -10,13 +10,17 @@ from ..loading import RecordFile, format_path, leaves
 from ..yaml_errors import comments_in_text
 
 #: Characters no record's text holds: C0 and C1 controls but tab and line feed (ESC, BEL, CR
-#: rewrite what a terminal or CI log shows), line and paragraph separators, and every bidi
-#: control (Unicode's Bidi_Control: marks, embeddings, overrides, isolates), which make text
-#: display in another order than it reads.
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+#: rewrite what a terminal or CI log shows), line and paragraph separators, every bidi control
+#: (Unicode's Bidi_Control: marks, embeddings, overrides, isolates), which make text display in
+#: another order than it reads, and the invisible zero-width space, word joiner, byte-order mark
+#: and tag characters, which make equal-looking text differ (ids, names, searches). The joiners
+#: U+200C and U+200D stay: Persian and Indic names need them.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060"
+                     r"\u2066-\u2069\ufeff\U000e0000-\U000e007f]")
 #: What the text of a file holding one must contain: YAML refuses C0 and C1 controls written
 #: as they are (but NEL), so they come from an escape (\e, \x07, \u202e) - or stand as they are.
-_MAYBE = re.compile(r"[\\\x85\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_MAYBE = re.compile(r"[\\\x85\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff"
+                    r"\U000e0000-\U000e007f]")
 
 
 def check_control_characters(record: RecordFile) -> Iterator[Issue]:
