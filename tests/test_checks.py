@@ -85,6 +85,11 @@ def test_id_must_be_the_file_name() -> None:
     issue, = layout.check_layout(study(stem="other"))
     assert (issue.code, issue.path, issue.line, issue.column) == ("id-mismatch", "id", 1, 5)
     assert issue.suggestion == "rename the file to s1.yaml, or set id: other"
+    # A file name that is no id is never offered as one ('set id: my copd' failed again).
+    spaced, = layout.check_layout(study(stem="My COPD"))
+    assert spaced.suggestion == "rename the file to s1.yaml, or set id: my-copd and rename the file to my-copd.yaml"
+    accented, = layout.check_layout(study(stem="\u00e9\u00e9"))
+    assert accented.suggestion == "rename the file to s1.yaml"
 
 
 @rule_test(layout.folder_issue)
@@ -140,6 +145,8 @@ def test_identifiers_countries_and_dates() -> None:
     assert all(i.suggestion for i in issues.values())
     assert issues["invalid-identifier", "outcomes[0].source"].suggestion == \
         "a DOI is 10., a registrant number, a slash and a suffix, as in doi:10.1000/182"
+    # A month 13 is the schema's invalid-format; this rule said so a second time at the same place.
+    assert [i.code for i in identifiers.check_identifiers(study("start_date: 2020-13-01\n"))] == []
 
 
 @pytest.mark.parametrize("registry", registries())

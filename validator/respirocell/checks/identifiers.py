@@ -22,7 +22,9 @@ from ._util import Anchor, issue, items, text
 _ORCID_FORM = re.compile(r"[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]")
 _ALPHA_2 = re.compile(r"[A-Z]{2}")
 _DOI = re.compile(r"^10\.[0-9]{4,9}/[!-~]+$")
-_DATE_FORM = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
+#: The forms the schema's date types allow (a month 01-12, a day 01-31): what else they refuse
+#: is the schema pass's finding, and this rule's only the dates no calendar has (2019-02-29).
+_DATE_FORM = re.compile(r"[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?")
 #: How a literature identifier is written, for the hint on a malformed one.
 _SOURCE_FORMS = {"doi": "a DOI is 10., a registrant number, a slash and a suffix, as in doi:10.1000/182",
                  "pmid": "a PubMed id is digits only, as in pmid:23172343",

@@ -61,8 +61,14 @@ def check_layout(record: RecordFile) -> Iterator[Issue]:
         yield issue(record, "invalid-format", f"the id '{rid}' is reserved: it names the list pages of the site",
                     ("id",), suggestion="choose a descriptive id (and file name), as docs/curation-brief.md says")
     if rid and rid != record.stem:
+        from ..templates import id_pattern, suggest_id
+
+        fixes = [f"rename the file to {rid}.yaml"] if id_pattern().fullmatch(rid) else []
+        stem = record.stem if id_pattern().fullmatch(record.stem) else suggest_id(record.stem)
+        if stem is not None:  # only an id that can be one ('my copd' cannot)
+            fixes.append(f"set id: {stem}" + ("" if stem == record.stem else f" and rename the file to {stem}.yaml"))
         yield issue(record, "id-mismatch", f"the id '{rid}' differs from the file name '{record.path.name}'", ("id",),
-                    suggestion=f"rename the file to {rid}{record.path.suffix}, or set id: {record.stem}")
+                    suggestion=", or ".join(fixes) or "give the record a valid id and name its file after it")
 
 
 def anchors(record: RecordFile) -> Iterator[Anchor]:
