@@ -178,6 +178,16 @@ def test_orcid_format_hints(in_corpus: Path, line: str, hint: str) -> None:
     assert [(i["code"], i["suggestion"]) for i in doc["issues"]] == [("invalid-format", hint)]
 
 
+@pytest.mark.parametrize("written", ["conditions: copd", "conditions: copd]", "conditions: '[copd'"])
+def test_a_list_written_as_text_gets_the_list_back(in_corpus: Path, written: str) -> None:
+    """The hint for 'copd]' was 'conditions: [copd]]', itself invalid."""
+    study = in_corpus / "studies" / "test-study-base.yaml"
+    study.write_text(study.read_text().replace("conditions: [copd]", written, 1))
+    doc = json.loads(CliRunner().invoke(cli, ["validate", "--format", "json"]).output)
+    assert [(i["code"], i["suggestion"]) for i in doc["issues"]] == [
+        ("wrong-type", "write it as a list: conditions: [copd]")]
+
+
 @pytest.mark.parametrize(("old", "new", "hint"), [
     ("  - doi: 10.5555/respirocell.test.1", "  - doi: https://doi.org/10.5555/respirocell.test.1",
      "drop the link prefix: 10.5555/respirocell.test.1"),

@@ -1066,7 +1066,7 @@ def test_load_records_raises_a_typed_error_with_every_finding(tmp_path: Path) ->
         load_records([corpus])
     found = {(Path(i.file).name, i.code, i.line) for i in info.value.issues}
     assert ("test-study-alpha.yaml", "wrong-type", 32) in found
-    assert ("test-study-beta.yaml", "yaml-syntax", 2) in found
+    assert ("test-study-beta.yaml", "yaml-syntax", 1) in found
     with pytest.raises(RecordsError) as missing:
         load_records([tmp_path / "missing"])
     assert [i.code for i in missing.value.issues] == ["unreadable-file"]

@@ -275,7 +275,7 @@ def test_unparseable_file_is_reported_and_left_untouched(corpus: Path) -> None:
     for args in (["--check"], []):
         code, out, err = fmt(*args, str(broken), str(dup))
         assert code == 1 and out == ""
-        assert "records/studies/broken.yaml:3:1: error [yaml-syntax]" in err
+        assert "records/studies/broken.yaml:2:8: error [yaml-syntax]" in err
         assert "records/studies/dup.yaml:2:1: error [duplicate-key]" in err
         assert "2 could not be formatted" in err
     assert broken.read_bytes() == b"id: broken\ntitle: [unclosed\n"

@@ -145,12 +145,18 @@ def test_full_width_digits_are_not_a_date(repo: Path) -> None:
     ("id: x\ntitle: t\n\tstatus: completed\n", 3, "tabs are not allowed"),
     ("id: x\ntitle: t\n status: completed\n", 3, "indented differently"),
     ("id: x\ntitle t\nstatus: completed\n", 2, "no ':' after the field name"),
+    # These were named at the end of the file, or with libyaml's words and no hint.
+    ('id: x\nsponsors: ["A Sponsor]\nstatus: completed\nnotes: fine\n', 2, "a quoted value is opened"),
+    ("id: x\nacronym: 'It's\nstatus: completed\n", 2, "the apostrophe at column 13 ends the quoted value early"),
+    ('id: x\nacronym: "He said "hi""\nstatus: completed\n', 2, "the quote at column 19 ends the quoted value"),
+    ("id: x\nconditions: [copd\nstatus: completed\n", 2, "the '[' on this line is not closed"),
+    ("id: x\narms:\n  - id: a\n   - id: b\n", 4, "indented differently from the list items above it"),
 ])
 def test_yaml_mistakes_are_named_where_they_are(repo: Path, text: str, line: int, message: str) -> None:
     (repo / "records/studies/bad.yaml").write_text(text)
     (issue,) = [i for i in findings() if i["file"].endswith("bad.yaml")]
     assert (issue["code"], issue["line"]) == ("yaml-syntax", line)
-    assert message in str(issue["message"])
+    assert message in str(issue["message"]) and issue["suggestion"]
 
 
 def test_a_hash_that_cuts_a_title_is_a_warning(repo: Path) -> None:

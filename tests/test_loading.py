@@ -55,7 +55,7 @@ def test_merge_keys_are_not_expanded() -> None:
         (b"a: !!binary aGVsbG8=\n", "yaml-tag", 1),
         (b"a: 1\n---\nb: 2\n", "multiple-documents", 2),
         (b"\xef\xbb\xbf", "empty-file", 1),
-        (b"a: [1, 2\n", "yaml-syntax", 2),
+        (b"a: [1, 2\n", "yaml-syntax", 1),  # at the unclosed [, not the end of the file
         (b"a: b: c\n", "yaml-syntax", 1),
         (b"a:\n\t- 1\n", "yaml-syntax", 2),
         (b"'just text'\n", "not-a-mapping", 1),

@@ -195,7 +195,7 @@ def _type_issue(record: RecordFile, path: tuple[Any, ...], instance: Any, types:
         word = "true" if instance.lower() in ("yes", "on", "y") else "false"
         suggestion = f"write {word} (respirocell reads YAML 1.2: only true/false are booleans)"
     elif "array" in types and not isinstance(instance, (list, dict)):
-        suggestion = f"write it as a list: {name}: [{instance}]"
+        suggestion = f"write it as a list: {name}: [{str(instance).strip('[] ')}]"
     elif "object" in types and description:
         suggestion = description
     return _issue(record, "wrong-type", f"'{name}' should be {wanted}, not {got}", path, suggestion=suggestion)

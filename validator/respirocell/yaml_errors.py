@@ -16,7 +16,6 @@ import yaml
 from .yaml_core import POSITIONS_LOADER, YamlProblem
 
 _KEY_LINE = re.compile(r"^(\s*)(-\s+)?[A-Za-z_][\w-]*\s*:(\s|$)")
-_OPENS_QUOTE = re.compile(r"""^\s*(-\s+)?([A-Za-z_][\w-]*\s*:\s+)?(["'])""")
 
 
 def _pos(mark: yaml.Mark | None) -> tuple[int | None, int | None]:
@@ -59,6 +58,24 @@ def _explain(exc: BaseException, text: str) -> YamlProblem:
     if quote is not None:
         return YamlProblem("yaml-syntax", "a quoted value is opened on this line but not closed", *quote,
                            suggestion="add the closing quote at the end of the value (or remove the opening one)")
+    early = _quote_ends_early(lines[line - 1]) if line is not None and line <= len(lines) else None
+    if early is not None:
+        mark = early[1]
+        return YamlProblem("yaml-syntax", f"the {'apostrophe' if mark == chr(39) else 'quote'} at column {early[0]} "
+                           "ends the quoted value early; the rest of the line cannot follow it", line, early[0],
+                           suggestion="write a ' inside '...' twice ('It''s'), or put the whole value in the "
+                           "other kind of quotes" if mark == "'" else
+                           "write a \" inside \"...\" as \\\", or put the whole value in single quotes")
+    if ("flow sequence" in message or "flow mapping" in message) and exc.context_mark is not None:
+        bracket = "[" if "sequence" in message else "{"
+        return YamlProblem("yaml-syntax", f"the '{bracket}' on this line is not closed", *_pos(exc.context_mark),
+                           suggestion=f"close it with '{']' if bracket == '[' else '}'}' on the same line, after the "
+                           "last item")
+    if "expected '-' indicator" in message and line is not None and line <= len(lines):
+        text_line = lines[line - 1]
+        return YamlProblem("yaml-syntax", "this line is indented differently from the list items above it", line,
+                           len(text_line) - len(text_line.lstrip()) + 1,
+                           suggestion="indent every item of a list (its '-') by the same number of spaces")
     if "could not find expected ':'" in message and exc.context_mark is not None:
         at = exc.context_mark.line
         return YamlProblem("yaml-syntax", "this line has no ':' after the field name", at + 1, 1,
@@ -82,19 +99,61 @@ def _indent_differs(lines: list[str], index: int) -> bool:
     return here != 0
 
 
+def _quotes(text: str) -> Iterator[tuple[int, str, int | None]]:
+    """Each quoted value of a line as (column of its opening quote, the quote, column of its
+    closing one or None): a quote opens a value where one can start (after ': ', '- ', '[',
+    '{' or ','), and a '#' after a space outside quotes starts a comment."""
+    i, start = 0, True
+    while i < len(text):
+        ch = text[i]
+        if ch in "\"'" and start:
+            j = i + 1
+            while j < len(text):
+                if ch == '"' and text[j] == "\\":
+                    j += 2
+                    continue
+                if text[j] == ch:
+                    if ch == "'" and text[j + 1:j + 2] == "'":
+                        j += 2
+                        continue
+                    break
+                j += 1
+            yield i + 1, ch, (j + 1 if j < len(text) else None)
+            if j >= len(text):
+                return
+            i, start = j + 1, False
+            continue
+        if ch == "#" and (i == 0 or text[i - 1] in " \t"):
+            return
+        if ch in "[{,":
+            start = True
+        elif ch == ":" and text[i + 1:i + 2] in (" ", ""):
+            start = True
+        elif ch == "-" and not text[:i].strip() and text[i + 1:i + 2] in (" ", ""):
+            start = True
+        elif ch not in " \t":
+            start = False
+        i += 1
+
+
 def _unclosed_quote(lines: list[str], error_line: int | None) -> tuple[int, int] | None:
-    """The first line before the error whose value opens a quote that the line does not close.
-    Records never need a quoted value to span lines (``fmt`` folds long text with ``>-``)."""
+    """The first line before the error that opens a quoted value it does not close (in a list
+    ``[...]`` too). Records never need a quoted value to span lines (``fmt`` folds long text)."""
     last = min(error_line or len(lines), len(lines))
     for i, text in enumerate(lines[:last]):
-        match = _OPENS_QUOTE.match(text)
-        if match is None or text.lstrip().startswith("#"):
-            continue
-        quote, start = match.group(3), match.end(3)
-        rest = text[start:]
-        closed = re.search(r'(?<!\\)"' if quote == '"' else r"'(?!')", rest.replace("''", ""))
-        if closed is None:
-            return i + 1, start
+        for column, _, closed in _quotes(text):
+            if closed is None:
+                return i + 1, column
+    return None
+
+
+def _quote_ends_early(text: str) -> tuple[int, str] | None:
+    """A quoted value whose closing quote text follows (``'It's``): the column of that quote."""
+    for _, quote, closed in _quotes(text):
+        if closed is not None:
+            after = text[closed:closed + 1]
+            if after and after not in " \t,]}:#":
+                return closed, quote
     return None
 
 
