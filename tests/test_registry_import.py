@@ -346,7 +346,8 @@ def test_import_never_overwrites(tmp_path: Path) -> None:
     target = tmp_path / "x.yaml"
     target.write_text("keep me", encoding="utf-8")
     result = CliRunner().invoke(cli, ["import", "--from-file", str(FIXTURES / "NCT02097641.json"), "-o", str(target)])
-    assert result.exit_code == 1 and "not overwritten" in result.output
+    assert result.exit_code == 1
+    assert result.output == f"error: {target} exists; not overwritten (give another --output)\n"
     assert target.read_text(encoding="utf-8") == "keep me"
 
 

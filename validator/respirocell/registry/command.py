@@ -40,7 +40,8 @@ def import_study(nct_id: str | None, output: Path | None, from_file: Path | None
 
     Exit status: 0 written, 1 nothing written (file exists, id already curated, no such study,
     withdrawn study), 2 usage error, 3 the registry could not be read (no network, rate
-    limited, timeout, malformed answer). Set RESPIROCELL_CTGOV_API to use another server.
+    limited, timeout, a malformed answer, a saved one given to --from-file included). Set
+    RESPIROCELL_CTGOV_API to use another server.
 
     \b
     Examples:
@@ -84,7 +85,8 @@ def import_study(nct_id: str | None, output: Path | None, from_file: Path | None
         target.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(target, draft.text.encode("utf-8"), exclusive=True)  # whole or not at all, never over a file
     except FileExistsError:
-        click.echo(f"error: {display_path(target)} exists; not overwritten (give --output or --id)", err=True)
+        other = "another --output" if output is not None else "--output or --id"
+        click.echo(f"error: {clean(display_path(target))} exists; not overwritten (give {other})", err=True)
         sys.exit(EXIT_FINDINGS)
     except OSError as exc:
         click.echo(f"error: cannot write {clean(display_path(target))}: {exc.strerror}", err=True)
