@@ -380,12 +380,14 @@ def test_a_symlink_out_of_the_records_is_neither_read_nor_written(corpus: Path, 
     assert outside.read_text(encoding="utf-8") == text
 
 
-def test_fmt_formats_records_only(corpus: Path) -> None:
+def test_fmt_formats_records_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """'fmt .' rewrote the schema and the test cases' YAML; validate calls such files unknown-kind."""
-    other = corpus.parent / "schema" / "notes.yaml"
+    shutil.copytree(RECORDS / "conditions", tmp_path / "records" / "conditions")
+    other = tmp_path / "schema" / "notes.yaml"
     other.parent.mkdir()
     other.write_text("b:   1\na: 2\n", encoding="utf-8")
-    code, out, err = fmt(str(corpus.parent))
+    monkeypatch.chdir(tmp_path)
+    code, out, err = fmt(".")
     assert code == 1 and out == ""
     assert err.splitlines()[0] == "schema/notes.yaml:1:1: error [unknown-kind] 'schema/' is not a record folder, so " \
         "this file is not a record and is left as it is"
