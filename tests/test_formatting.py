@@ -331,6 +331,14 @@ arms:
 """
 
 
+def test_a_comment_between_a_key_and_its_first_child_stays_above_the_child() -> None:
+    """However deeply indented, it is about the child; as a block's closing comment it went to the
+    block's end, which the safety check then refused (format-unsafe) for a valid file."""
+    raw = b"id: c\nname: C\ncategory: other\nterm:\n      # the Mondo class\n  id: MONDO:0004822\n  label: x\n"
+    assert format_text(raw, "Condition").decode() == \
+        "id: c\nname: C\nterm:\n  # the Mondo class\n  id: MONDO:0004822\n  label: x\ncategory: other\n"
+
+
 def test_a_result_that_would_move_a_comment_to_another_field_is_never_written(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Every comment keeps the same text (the old check) and the same field it belongs to."""

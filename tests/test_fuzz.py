@@ -90,3 +90,24 @@ def test_the_cli_exits_0_1_or_2_on_a_mutant(tmp_path: Path) -> None:
         result = CliRunner().invoke(cli, args)
         assert result.exit_code in (0, 1, 2) and (result.exception is None or isinstance(result.exception,
                                                                                          SystemExit)), args
+
+
+@pytest.mark.parametrize("seed", range(EXAMPLES // 2))
+def test_a_comment_line_anywhere_between_fields_is_kept_where_it_belongs(seed: int) -> None:
+    """A comment line at any indentation before any key or list item: fmt keeps it with the
+    field it belongs to (its safety check compares them) instead of refusing the file. One in
+    twenty such files was format-unsafe when the comment sat between a key and its first child."""
+    from respirocell.formatting import format_text
+
+    rng = random.Random(seed)
+    lines = RECORD.split("\n")
+    starts = [i for i, line in enumerate(lines) if line.strip() and not line.startswith(" " * 6)
+              and (line.lstrip().startswith("- ") or ":" in line)]
+    for _ in range(rng.randint(1, 3)):
+        lines.insert(rng.choice(starts) + 1, " " * rng.choice([0, 2, 4, 6]) + f"# note {rng.randint(0, 99)}")
+        starts = [i for i, line in enumerate(lines) if line.strip() and not line.startswith(" " * 6)
+                  and (line.lstrip().startswith("- ") or ":" in line) and not line.lstrip().startswith("#")]
+    text = "\n".join(lines)
+    out = format_text(text.encode(), "Study").decode()  # FormatError would fail the test
+    assert sorted(ln.strip() for ln in out.split("\n") if ln.lstrip().startswith("# note")) == \
+        sorted(ln.strip() for ln in lines if ln.lstrip().startswith("# note"))

@@ -175,6 +175,8 @@ def place_comments(text: str, nodes: list[_Node]) -> Placement:
         following = _next_node(nodes, lines_of[i]) if i < len(lines_of) else None
         owner = _closing(nodes, line, column) if comment_text and column > (following.column if following else 0) \
             else None
+        if owner is not None and following is not None and following.path[:len(owner.path)] == owner.path:
+            owner = None  # between a key and its first child (however indented): about the child
         if owner is not None:  # indented under the block above, not at the level of what follows
             place.after.setdefault(owner.path, []).append((column - owner.column, comment_text))
         elif following is None:
