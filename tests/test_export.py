@@ -734,6 +734,12 @@ def test_an_export_to_standard_output_is_the_file_export(fmt: str, tmp_path: Pat
     assert not (Path.cwd() / "-").exists()
     tsv = invoke("export", "--format", "tsv", "--output", "-", CORPUS)
     assert tsv.exit_code == 2 and "the tsv export is a folder of tables" in tsv.output
+    broken = tmp_path / "records"
+    shutil.copytree(CORPUS, broken)
+    (broken / "studies" / "test-study-beta.yaml").write_text("id: [unclosed\n", encoding="utf-8")
+    invalid = CliRunner().invoke(cli, ["export", "--format", fmt, "--output", "-", str(broken)])
+    assert invalid.exit_code == 1 and invalid.stdout_bytes == b""  # the findings go to stderr, no half export
+    assert invalid.stderr.endswith("Nothing exported: fix the errors above first.\n")
 
 
 def test_export_usage_errors_are_text_whatever_the_format(tmp_path: Path) -> None:
