@@ -151,6 +151,12 @@ def test_full_width_digits_are_not_a_date(repo: Path) -> None:
     ('id: x\nacronym: "He said "hi""\nstatus: completed\n', 2, "the quote at column 19 ends the quoted value"),
     ("id: x\nconditions: [copd\nstatus: completed\n", 2, "the '[' on this line is not closed"),
     ("id: x\narms:\n  - id: a\n   - id: b\n", 4, "indented differently from the list items above it"),
+    ("id: x\nsponsors:\n  - A\n  - B\n  x: y\n", 5, "a 'field: value' line stands among the items of a list"),
+    ("id: x\nsponsors: [A, B: C: D]\n", 2, "an item of the list that opens here cannot be read"),
+    # Quotes in text are text: the open '[' on line 5 is the mistake, not the valid line 3 (or 4).
+    ('id: x\nnotes: >-\n  Copies read: "A", "B\n  and C, "D\nsponsors: ["S", T\nstatus: completed\n', 5,
+     "the '[' on this line is not closed"),
+    ('id: x\nacronym: Cells for lungs, "MSC"-based: a trial\n', 2, "mapping values are not allowed"),
 ])
 def test_yaml_mistakes_are_named_where_they_are(repo: Path, text: str, line: int, message: str) -> None:
     (repo / "records/studies/bad.yaml").write_text(text)

@@ -68,14 +68,23 @@ def _explain(exc: BaseException, text: str) -> YamlProblem:
                            "write a \" inside \"...\" as \\\", or put the whole value in single quotes")
     if ("flow sequence" in message or "flow mapping" in message) and exc.context_mark is not None:
         bracket = "[" if "sequence" in message else "{"
-        return YamlProblem("yaml-syntax", f"the '{bracket}' on this line is not closed", *_pos(exc.context_mark),
-                           suggestion=f"close it with '{']' if bracket == '[' else '}'}' on the same line, after the "
-                           "last item")
+        mark = exc.context_mark
+        offset = sum(len(ln) + 1 for ln in lines[:mark.line]) + mark.column
+        if not _closes(text, offset):
+            return YamlProblem("yaml-syntax", f"the '{bracket}' on this line is not closed", *_pos(mark),
+                               suggestion=f"close it with '{']' if bracket == '[' else '}'}' after the last item")
+        return YamlProblem("yaml-syntax", f"an item of the {'list' if bracket == '[' else 'mapping'} that opens here "
+                           "cannot be read", line, column, suggestion="separate items with ', ' and put in quotes an "
+                           "item that holds ': ', '#', quotes or brackets")
     if "expected '-' indicator" in message and line is not None and line <= len(lines):
         text_line = lines[line - 1]
+        where = len(text_line) - len(text_line.lstrip()) + 1
+        if not text_line.lstrip().startswith("-"):
+            return YamlProblem("yaml-syntax", "a 'field: value' line stands among the items of a list", line, where,
+                               suggestion="start it with '- ' if it is an item, or indent it less if it is a field "
+                               "of its own")
         return YamlProblem("yaml-syntax", "this line is indented differently from the list items above it", line,
-                           len(text_line) - len(text_line.lstrip()) + 1,
-                           suggestion="indent every item of a list (its '-') by the same number of spaces")
+                           where, suggestion="indent every item of a list (its '-') by the same number of spaces")
     if "could not find expected ':'" in message and exc.context_mark is not None:
         at = exc.context_mark.line
         return YamlProblem("yaml-syntax", "this line has no ':' after the field name", at + 1, 1,
@@ -99,48 +108,87 @@ def _indent_differs(lines: list[str], index: int) -> bool:
     return here != 0
 
 
+_VALUE_START = re.compile(r"^(\s*)(-\s+)?([A-Za-z_][\w-]*\s*:\s+)?")
+
+
+def _scalar_end(text: str, i: int) -> int | None:
+    """Index of the quote closing the quoted scalar opened at ``text[i]``, or None."""
+    quote, j = text[i], i + 1
+    while j < len(text):
+        if quote == '"' and text[j] == "\\":
+            j += 2
+        elif text[j] == quote and quote == "'" and text[j + 1:j + 2] == "'":
+            j += 2
+        elif text[j] == quote:
+            return j
+        else:
+            j += 1
+    return None
+
+
 def _quotes(text: str) -> Iterator[tuple[int, str, int | None]]:
-    """Each quoted value of a line as (column of its opening quote, the quote, column of its
-    closing one or None): a quote opens a value where one can start (after ': ', '- ', '[',
-    '{' or ','), and a '#' after a space outside quotes starts a comment."""
-    i, start = 0, True
+    """The quoted values of one line as (column of the opening quote, the quote, column of the
+    closing one or None). Only where YAML starts a value: after ``key: ``, ``- `` or at the
+    line's start, and inside a ``[...]``/``{...}`` opened there after ``[``, ``{``, ``,`` or
+    ``: `` - never in plain text (``Cells, "MSC"-based``)."""
+    i = _VALUE_START.match(text).end()  # type: ignore[union-attr]
+    if text[i:i + 1] in ("\"", "'"):
+        end = _scalar_end(text, i)
+        yield i + 1, text[i], (end + 1 if end is not None else None)
+        return
+    if text[i:i + 1] not in ("[", "{"):
+        return
+    depth, start = 0, True
     while i < len(text):
         ch = text[i]
         if ch in "\"'" and start:
-            j = i + 1
-            while j < len(text):
-                if ch == '"' and text[j] == "\\":
-                    j += 2
-                    continue
-                if text[j] == ch:
-                    if ch == "'" and text[j + 1:j + 2] == "'":
-                        j += 2
-                        continue
-                    break
-                j += 1
-            yield i + 1, ch, (j + 1 if j < len(text) else None)
-            if j >= len(text):
+            end = _scalar_end(text, i)
+            yield i + 1, ch, (end + 1 if end is not None else None)
+            if end is None:
                 return
-            i, start = j + 1, False
+            i, start = end + 1, False
             continue
-        if ch == "#" and (i == 0 or text[i - 1] in " \t"):
+        if ch in "[{":
+            depth, start = depth + 1, True
+        elif ch in "]}":
+            depth, start = depth - 1, False
+            if depth == 0:
+                return
+        elif ch == "," or (ch == ":" and text[i + 1:i + 2] in (" ", "")):
+            start = True
+        elif ch == "#" and text[i - 1:i] in (" ", "\t"):
             return
-        if ch in "[{,":
-            start = True
-        elif ch == ":" and text[i + 1:i + 2] in (" ", ""):
-            start = True
-        elif ch == "-" and not text[:i].strip() and text[i + 1:i + 2] in (" ", ""):
-            start = True
         elif ch not in " \t":
             start = False
         i += 1
+
+
+def _block_text(lines: list[str]) -> set[int]:
+    """Indices of the lines of block text (``key: >-`` or ``|`` and the lines indented under it)."""
+    inside: set[int] = set()
+    opener = re.compile(r"^(\s*)(-\s+)?[^#]*?:\s+[|>][-+0-9]*\s*(#.*)?$")
+    i = 0
+    while i < len(lines):
+        match = opener.match(lines[i])
+        if match is None:
+            i += 1
+            continue
+        indent, j = len(match.group(1)), i + 1
+        while j < len(lines) and (not lines[j].strip() or len(lines[j]) - len(lines[j].lstrip()) > indent):
+            inside.add(j)
+            j += 1
+        i = j
+    return inside
 
 
 def _unclosed_quote(lines: list[str], error_line: int | None) -> tuple[int, int] | None:
     """The first line before the error that opens a quoted value it does not close (in a list
     ``[...]`` too). Records never need a quoted value to span lines (``fmt`` folds long text)."""
     last = min(error_line or len(lines), len(lines))
+    text_lines = _block_text(lines[:last])
     for i, text in enumerate(lines[:last]):
+        if i in text_lines or text.lstrip().startswith("#"):
+            continue
         for column, _, closed in _quotes(text):
             if closed is None:
                 return i + 1, column
@@ -155,6 +203,27 @@ def _quote_ends_early(text: str) -> tuple[int, str] | None:
             if after and after not in " \t,]}:#":
                 return closed, quote
     return None
+
+
+def _closes(text: str, offset: int) -> bool:
+    """Whether the ``[`` or ``{`` at ``offset`` of ``text`` is closed further on (quotes skipped)."""
+    depth, i = 0, offset
+    while i < len(text):
+        ch = text[i]
+        if ch in "\"'" and text[i - 1:i] in ("[", "{", ",", " ", ":"):
+            end = _scalar_end(text, i)
+            if end is None:
+                return False
+            i = end + 1
+            continue
+        if ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+            if depth == 0:
+                return True
+        i += 1
+    return False
 
 
 def _reader_position(exc: BaseException, text: str) -> tuple[int, int]:
