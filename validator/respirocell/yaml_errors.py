@@ -68,10 +68,10 @@ def _explain(exc: BaseException, text: str) -> YamlProblem:
                            "write a \" inside \"...\" as \\\", or put the whole value in single quotes")
     if ("flow sequence" in message or "flow mapping" in message) and exc.context_mark is not None:
         bracket = "[" if "sequence" in message else "{"
-        mark = exc.context_mark
-        offset = sum(len(ln) + 1 for ln in lines[:mark.line]) + mark.column
+        opened = exc.context_mark
+        offset = sum(len(ln) + 1 for ln in lines[:opened.line]) + opened.column
         if not _closes(text, offset):
-            return YamlProblem("yaml-syntax", f"the '{bracket}' on this line is not closed", *_pos(mark),
+            return YamlProblem("yaml-syntax", f"the '{bracket}' on this line is not closed", *_pos(opened),
                                suggestion=f"close it with '{']' if bracket == '[' else '}'}' after the last item")
         return YamlProblem("yaml-syntax", f"an item of the {'list' if bracket == '[' else 'mapping'} that opens here "
                            "cannot be read", line, column, suggestion="separate items with ', ' and put in quotes an "
