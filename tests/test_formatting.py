@@ -339,6 +339,25 @@ def test_a_comment_between_a_key_and_its_first_child_stays_above_the_child() -> 
         "id: c\nname: C\nterm:\n  # the Mondo class\n  id: MONDO:0004822\n  label: x\ncategory: other\n"
 
 
+@pytest.mark.parametrize(("raw", "expected"), [
+    # At the level of a block's keys, closing it: it stays at the block's end whatever the key
+    # order (it was given to the last key, which reordering moves up: refused as format-unsafe).
+    ("id: x\ntitle: T\nenrollment:\n  type: actual\n  count: 30\n  # count from table 1\nconditions: [copd]\n",
+     "id: x\ntitle: T\nenrollment:\n  count: 30\n  type: actual\n  # count from table 1\nconditions: [copd]\n"),
+    # After block text, at its end it would read as more text: it goes with what follows.
+    ("id: x\nnotes: |\n    line one\n  # c\ntitle: T\n", "id: x\n# c\ntitle: T\nnotes: |\n  line one\n"),
+    # Two comment lines in a row stay in their order (the deeper one was put first).
+    ("id: x\ntitle: T\ndesign:\n  allocation: randomized\n# a\n  # b\nstatus: completed\n",
+     "id: x\ntitle: T\nstatus: completed\ndesign:\n  allocation: randomized\n"),
+])
+def test_hand_written_comment_layouts_are_formatted_not_refused(raw: str, expected: str) -> None:
+    out = format_text(raw.encode(), "Study").decode()
+    if "# a" in raw:
+        assert out.index("# a") < out.index("# b") and out.index("# b") < out.index("status:")
+    else:
+        assert out == expected
+
+
 def test_a_result_that_would_move_a_comment_to_another_field_is_never_written(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Every comment keeps the same text (the old check) and the same field it belongs to."""

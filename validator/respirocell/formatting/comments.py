@@ -164,6 +164,8 @@ def place_comments(text: str, nodes: list[_Node]) -> Placement:
     if blank_at and any(t for _, t in head[:blank_at[-1]]):
         place.header = _tidy([t for _, t in head[:blank_at[-1]]])
         pending = [p for p in pending if p[0] > head[blank_at[-1]][0]]
+    by_path = {n.path: n for n in nodes}
+    last: tuple[int, _Node | None] = (-2, None)  # the line and the node of the last comment placed above a node
     for line, comment_text, column in pending:
         # Between a key and its value on a later line (``name:`` / ``# note`` / ``  text``): the
         # comment is about that field, and goes above it (the value then sits on the key's line).
@@ -173,10 +175,16 @@ def place_comments(text: str, nodes: list[_Node]) -> Placement:
             continue
         i = bisect.bisect_right(lines_of, line)
         following = _next_node(nodes, lines_of[i]) if i < len(lines_of) else None
-        owner = _closing(nodes, line, column) if comment_text and column > (following.column if following else 0) \
-            else None
+        owner = _closing(nodes, by_path, line, column) \
+            if comment_text and column > (following.column if following else 0) else None
         if owner is not None and following is not None and following.path[:len(owner.path)] == owner.path:
             owner = None  # between a key and its first child (however indented): about the child
+        if owner is not None and last == (line - 1, following):
+            owner = None  # the comment line above went with what follows: keep the two in order
+        if owner is not None and isinstance(owner.node, yaml.ScalarNode) and owner.node.style in ("|", ">"):
+            owner = None  # after block text: at its end it could be read as more text
+        if owner is None and following is not None and comment_text:
+            last = (line, following)
         if owner is not None:  # indented under the block above, not at the level of what follows
             place.after.setdefault(owner.path, []).append((column - owner.column, comment_text))
         elif following is None:
@@ -198,11 +206,16 @@ def _next_node(nodes: list[_Node], line: int) -> _Node:
     return max((n for n in on_line if n.column == column), key=lambda n: len(n.path))
 
 
-def _closing(nodes: list[_Node], line: int, column: int) -> _Node | None:
-    """The node a comment line closes: the last one above it indented no deeper than it
-    (``arms:`` for a comment at the items' dash, the item's last key for one under its keys)."""
+def _closing(nodes: list[_Node], by_path: dict[Path_, _Node], line: int, column: int) -> _Node | None:
+    """The block a comment line closes: of the nodes above it, the last indented no deeper than
+    it - that node itself when the comment is indented under it (``arms:`` for a comment at its
+    items' dash), else, at the same indentation, the mapping or list holding it (the arm for a
+    comment under the arm's keys), which stays the owner however its keys are reordered."""
     above = [n for n in nodes if n.line < line and n.column <= column]
-    return above[-1] if above else None
+    if not above:
+        return None
+    node = above[-1]
+    return node if node.column < column else by_path.get(node.path[:-1])
 
 
 def _eol_target(nodes: list[_Node], line: int) -> _Node | None:
