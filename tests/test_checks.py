@@ -90,6 +90,10 @@ def test_id_must_be_the_file_name() -> None:
     assert spaced.suggestion == "rename the file to s1.yaml, or set id: my-copd and rename the file to my-copd.yaml"
     accented, = layout.check_layout(study(stem="\u00e9\u00e9"))
     assert accented.suggestion == "rename the file to s1.yaml"
+    cased, = layout.check_layout(study(stem="S1"))  # its slug is the id: one way to fix it, said once
+    assert cased.suggestion == "rename the file to s1.yaml"
+    reserved, = layout.check_layout(study(stem="index"))  # 'index' names the site's list pages
+    assert reserved.suggestion == "rename the file to s1.yaml"
 
 
 @rule_test(layout.folder_issue)

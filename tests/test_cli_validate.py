@@ -178,6 +178,21 @@ def test_orcid_format_hints(in_corpus: Path, line: str, hint: str) -> None:
     assert [(i["code"], i["suggestion"]) for i in doc["issues"]] == [("invalid-format", hint)]
 
 
+def test_a_misnamed_file_beside_its_record_is_not_told_to_take_its_name(in_corpus: Path) -> None:
+    (in_corpus / "studies" / "test-study-base.YAML").write_text("id: test-study-base\n")
+    (in_corpus / "studies" / "other.yml.txt").write_text("id: other\n")
+    doc = json.loads(CliRunner().invoke(cli, ["validate", "--format", "json"]).output)
+    assert sorted((i["file"].rsplit("/", 1)[1], i["suggestion"]) for i in doc["issues"]) == [
+        ("other.yml.txt", "rename it to other.yml"),
+        ("test-study-base.YAML", "a record test-study-base.yaml exists beside it: merge the two, or delete this one")]
+
+
+def test_invisible_characters_in_a_finding_are_shown_escaped() -> None:
+    from respirocell.reporters import clean
+
+    assert clean("cate\u2060gory\ufeff\U000e0041") == "cate\\u2060gory\\ufeff\\ue0041"
+
+
 @pytest.mark.parametrize("written", ["conditions: copd", "conditions: copd]", "conditions: '[copd'"])
 def test_a_list_written_as_text_gets_the_list_back(in_corpus: Path, written: str) -> None:
     """The hint for 'copd]' was 'conditions: [copd]]', itself invalid."""

@@ -742,6 +742,30 @@ def test_an_export_to_standard_output_is_the_file_export(fmt: str, tmp_path: Pat
     assert invalid.stderr.endswith("Nothing exported: fix the errors above first.\n")
 
 
+def test_standard_output_that_cannot_be_written_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    args = [sys.executable, "-m", "respirocell", "export", "--format", "jsonld", "--output", "-", str(CORPUS)]
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(args, stdout=full, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (1, "error: nothing exported: No space left on device\n")
+    closed = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+                            pass_fds=(), preexec_fn=lambda: os.close(1))
+    assert (closed.returncode, closed.stderr) == (1, "error: nothing exported: standard output is closed\n")
+
+
+def test_where_an_export_may_go(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """'./-' is a file of that name; a folder holding the records below it is not itself refused."""
+    shutil.copytree(CORPUS, tmp_path / "records")
+    monkeypatch.chdir(tmp_path)
+    assert invoke("export", "--format", "json", "--output", "./-", ".").exit_code == 0
+    assert (tmp_path / "-").read_bytes().startswith(b'{\n  "base"')
+    assert invoke("export", "--format", "json", "--output", "build/x.json", ".").exit_code == 0
+    refused = invoke("export", "--format", "json", "--output", "records/x.json", ".")
+    assert refused.exit_code == 2 and "records/x.json is inside records, which holds the records" in refused.output
+
+
 def test_export_usage_errors_are_text_whatever_the_format(tmp_path: Path) -> None:
     """``--format json`` is export's output format, not a report format: its usage errors stay text."""
     notes = tmp_path / "notes.json"

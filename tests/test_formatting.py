@@ -427,7 +427,9 @@ def test_a_symlink_to_a_record_of_another_kind_is_left_alone(corpus: Path) -> No
     before = target.read_text(encoding="utf-8")
     (corpus / "studies" / "copd.yaml").symlink_to("../conditions/copd.yaml")
     code, _, err = fmt(str(corpus / "studies" / "copd.yaml"))
-    assert code == 1 and "[format-unsafe] this file is a symlink to a file of another kind folder" in err
+    assert code == 1
+    assert "[format-unsafe] this file is a symlink to a record of another kind folder; it is left as it is" in err
+    assert "hint: commit the record itself in its kind folder, not a link to it" in err
     assert target.read_text(encoding="utf-8") == before
 
 

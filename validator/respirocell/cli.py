@@ -7,6 +7,7 @@ the command that needs it, so ``--help`` is fast.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -191,10 +192,10 @@ def validate(paths: tuple[Path, ...], fmt: str, strict: bool, changed_since: str
 @records_argument
 @click.option("--format", "fmt", type=click.Choice(["jsonld", "turtle", "ntriples", "json", "tsv"]),
               default="jsonld", show_default=True, help="Output format. tsv writes a folder of tables.")
-@click.option("--output", "-o", type=click.Path(path_type=Path), required=True,
+@click.option("--output", "-o", "output_name", type=click.Path(), required=True,
               help="File to write (a folder for tsv), or - for standard output. Written atomically; only a "
               "file or folder an earlier export wrote is ever replaced.")
-def export(paths: tuple[Path, ...], fmt: str, output: Path) -> None:
+def export(paths: tuple[Path, ...], fmt: str, output_name: str) -> None:
     """Publish the corpus as JSON-LD, Turtle, N-Triples, plain JSON or TSV tables.
 
     Only a valid corpus is exported; nothing is written when validation fails (exit 1), and
@@ -213,15 +214,22 @@ def export(paths: tuple[Path, ...], fmt: str, output: Path) -> None:
     from .reporters import clean, no_command
     from .validation import valid_records
 
-    if str(output) == "-":
+    if output_name == "-":  # as written: './-' is a file of that name
         if fmt == "tsv":
             raise click.BadParameter("the tsv export is a folder of tables; give a folder name",
                                      param_hint="'--output'")
         with publishing("Nothing exported"):
             data = render_bytes(valid_records(default_paths(paths)), fmt)
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+            stream = getattr(sys.stdout, "buffer", None)
+            if stream is None:
+                raise OSError(errno.EBADF, "standard output is closed")
+            try:
+                stream.write(data)
+                stream.flush()
+            except BrokenPipeError:  # the reader stopped early (| head): its choice, not an error
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return
+    output = Path(output_name)
     with publishing("Nothing exported"):
         try:
             written = export_corpus(default_paths(paths), fmt, output)

@@ -17,7 +17,8 @@ from .issues import Issue, Report, Severity
 JSON_FORMAT_VERSION = 1
 #: Longest message, path or suggestion echoed; the rest is cut with an ellipsis.
 MAX_ECHO = 300
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u2028\u2029\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069"
+                      r"\ufeff\U000e0000-\U000e007f]")
 
 
 def clean(text: str, limit: int = MAX_ECHO) -> str:

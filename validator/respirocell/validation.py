@@ -139,8 +139,11 @@ def _run(roots: list[Path], files: list[Path] | None, jobs: int | None, *,
 def _misnamed(roots: list[Path]) -> Iterator[Issue]:
     for path, right in misnamed(roots):
         ending = path.name[len(right.rsplit(".", 1)[0]):]
+        taken = path.with_name(right).exists()
         yield Issue("misnamed-file", f"the file name ends in '{ending}', so it is not read as a record",
-                    display_path(path), line=1, column=1, suggestion=f"rename it to {right}")
+                    display_path(path), line=1, column=1,
+                    suggestion=f"a record {right} exists beside it: merge the two, or delete this one" if taken
+                    else f"rename it to {right}")
 
 
 class InvalidCorpusError(Exception):

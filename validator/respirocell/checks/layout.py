@@ -63,9 +63,9 @@ def check_layout(record: RecordFile) -> Iterator[Issue]:
     if rid and rid != record.stem:
         from ..templates import id_pattern, suggest_id
 
-        fixes = [f"rename the file to {rid}.yaml"] if id_pattern().fullmatch(rid) else []
+        fixes = [f"rename the file to {rid}.yaml"] if id_pattern().fullmatch(rid) and rid not in RESERVED_IDS else []
         stem = record.stem if id_pattern().fullmatch(record.stem) else suggest_id(record.stem)
-        if stem is not None:  # only an id that can be one ('my copd' cannot)
+        if stem is not None and stem != rid and stem not in RESERVED_IDS:  # only an id that can be one
             fixes.append(f"set id: {stem}" + ("" if stem == record.stem else f" and rename the file to {stem}.yaml"))
         yield issue(record, "id-mismatch", f"the id '{rid}' differs from the file name '{record.path.name}'", ("id",),
                     suggestion=", or ".join(fixes) or "give the record a valid id and name its file after it")

@@ -150,7 +150,10 @@ def format_file(path: Path) -> FormatResult:
         # is refused unread (and never written through), as validate refuses it.
         result.original = read_bounded(path, find_root(Path(os.path.abspath(path))))
         if path.is_symlink() and kind_of(path.resolve()) != kind:
-            raise FormatError("this file is a symlink to a file of another kind folder (validate reports it too)")
+            result.problem = Issue("format-unsafe", "this file is a symlink to a record of another kind folder; it "
+                                   "is left as it is", result.display, line=1, column=1,
+                                   suggestion="commit the record itself in its kind folder, not a link to it")
+            return result
         result.formatted = format_text(result.original, kind)
     except YamlProblem as problem:
         result.problem = Issue(problem.code, problem.message, result.display, line=problem.line or 1,
