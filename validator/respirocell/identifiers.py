@@ -123,13 +123,23 @@ def iri(key: str, local: str) -> str | None:
 
 
 #: Names of countries pycountry does not know: older ISO short names ClinicalTrials.gov uses, and
-#: what curators write for the United Kingdom.
+#: common names curators write (Russia, UK, UAE).
 COUNTRY_ALIASES = {
     "Turkey": "TR",
     "Macedonia, The Former Yugoslav Republic of": "MK",
     "Palestinian Territory, occupied": "PS",
     "Libyan Arab Jamahiriya": "LY",
     "UK": "GB",
+    "Great Britain": "GB",
+    "England": "GB",
+    "Scotland": "GB",
+    "Wales": "GB",
+    "Russia": "RU",
+    "UAE": "AE",
+    "Ivory Coast": "CI",
+    "Macau": "MO",
+    "Palestine": "PS",
+    "Holland": "NL",
 }
 
 
