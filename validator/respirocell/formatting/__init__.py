@@ -14,9 +14,10 @@ The canonical form:
 * text too long for its line becomes a folded block (``>-``) wrapped at ``WIDTH`` columns; a
   folded block keeps its author's line breaks while every line fits, and text that fits on its
   line is written there;
-* comments kept: a comment line belongs to the node below it and moves with it, an end-of-line
-  comment stays on its node's line, and a header separated from the first key by a blank line
-  stays at the top. Blank lines are kept (runs collapse to one); no trailing whitespace; LF
+* comments kept: a comment line belongs to the node below it and moves with it - unless it is
+  indented under the block above and a less indented key follows, when it closes that block and
+  stays at its end - an end-of-line comment stays on its node's line, and a header separated
+  from the first key by a blank line stays at the top. Blank lines are kept (runs collapse to one); no trailing whitespace; LF
   line ends and one final newline.
 
 The data is what ``loading`` reads (libyaml, YAML 1.2 core resolver); the styles of its
