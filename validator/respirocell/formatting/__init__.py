@@ -17,8 +17,8 @@ The canonical form:
 * comments kept: a comment line belongs to the node below it and moves with it - unless it is
   indented under the block above and a less indented key follows, when it closes that block and
   stays at its end - an end-of-line comment stays on its node's line, and a header separated
-  from the first key by a blank line stays at the top. Blank lines are kept (runs collapse to one); no trailing whitespace; LF
-  line ends and one final newline.
+  from the first key by a blank line stays at the top. Blank lines are kept (runs collapse to
+  one); no trailing whitespace; LF line ends and one final newline.
 
 The data is what ``loading`` reads (libyaml, YAML 1.2 core resolver); the styles of its
 scalars come from libyaml's node tree of the same text; ruamel.yaml's round-trip mode does the
