@@ -184,6 +184,38 @@ def test_study_page_shows_its_facts_and_sources(site: Path, records: list) -> No
     assert "Cite this record" in html and f"https://w3id.org/respirocell/study/{study.record_id}" in html
 
 
+def _facts(html: str) -> dict[str, str]:
+    """The study page's fact lists as {term: definition text}."""
+    tree = html5lib.parse(html, namespaceHTMLElements=False)
+    out = {}
+    for facts in tree.iter("dl"):
+        children = list(facts)
+        for term, value in zip(children[::2], children[1::2], strict=False):
+            out["".join(term.itertext()).strip()] = " ".join("".join(value.itertext()).split())
+    return out
+
+
+def test_study_pages_name_countries_and_say_why_a_fact_is_missing(site: Path, records: list) -> None:
+    studies = [r for r in records if r.kind == "Study"]
+    seen = set()
+    for study in studies:
+        facts = _facts((site / "studies" / f"{study.record_id}.html").read_text(encoding="utf-8"))
+        reported = set(study.data.get("not_reported") or [])
+        for field, term in (("countries", "Countries"), ("start_date", "Start"), ("enrollment", "Participants"),
+                            ("completion_date", "Completion"), ("sponsors", "Sponsors")):
+            if field in study.data:
+                continue
+            expected = "not reported in the sources read" if field in reported else "not recorded"
+            assert facts[term] == expected, (study.record_id, term)
+            seen.add(expected)
+        if "countries" in study.data:
+            assert all(len(name) > 2 for name in facts["Countries"].split(", ")), (study.record_id, facts["Countries"])
+    assert seen == {"not reported in the sources read", "not recorded"}  # recommended fields, and the others
+    indonesian = next(s for s in studies if s.data.get("countries") == ["ID"])
+    assert _facts((site / "studies" / f"{indonesian.record_id}.html").read_text(encoding="utf-8"))["Countries"] == \
+        "Indonesia"
+
+
 def test_forest_chart_for_estimates_with_intervals(site: Path, records: list) -> None:
     with_ci = [r for r in records if r.kind == "Study" and any(
         "ci_lower" in (o.get("result") or {}) and "ci_upper" in (o.get("result") or {}) and

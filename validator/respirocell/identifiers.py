@@ -145,7 +145,7 @@ COUNTRY_ALIASES = {
 
 def country_code(name: str) -> str | None:
     """The ISO 3166-1 alpha-2 code of a country written as a name, an alpha-3 code or an alias
-    (any case): ``China`` -> CN, ``usa`` -> US; None if unknown. pycountry is imported only here."""
+    (any case): ``China`` -> CN, ``usa`` -> US; None if unknown."""
     import pycountry
 
     alias = {k.lower(): v for k, v in COUNTRY_ALIASES.items()}.get(name.strip().lower())
@@ -155,3 +155,12 @@ def country_code(name: str) -> str | None:
         return str(pycountry.countries.lookup(name.strip()).alpha_2)
     except LookupError:
         return None
+
+
+def country_name(code: str) -> str:
+    """The name readers know a country by: ``ID`` -> Indonesia, ``KR`` -> South Korea (ISO's
+    common name where its short name is long); the code itself if it is none."""
+    import pycountry
+
+    found = pycountry.countries.get(alpha_2=code)
+    return str(getattr(found, "common_name", None) or found.name) if found is not None else code

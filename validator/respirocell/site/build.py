@@ -148,10 +148,11 @@ def environment() -> Any:
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True,
                              lstrip_blocks=True, undefined=Missing)
-    env.filters.update(label=labels.label, number=labels.number, quantity=labels.quantity, unit=labels.unit)
+    env.filters.update(label=labels.label, number=labels.number, quantity=labels.quantity, unit=labels.unit,
+                       country=labels.country)
     env.globals.update(source_url=views.source_url, registry_url=views.registry_url, sources_for=views.sources_for,
                        publication_links=views.publication_links, registry_names=labels.REGISTRY_NAMES,
-                       folders=views.PAGE_FOLDERS)
+                       folders=views.PAGE_FOLDERS, missing=labels.missing)
     return env
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from .. import schema
+from ..identifiers import country_name
 
 #: Registries by the name readers know them by (their labels in the schema).
 REGISTRY_NAMES: dict[str, str] = {name: schema.value_label(name) for name in schema.enum_values("TrialRegistry")}
@@ -21,6 +22,14 @@ REGISTRY_NAMES: dict[str, str] = {name: schema.value_label(name) for name in sch
 WHO_ICTRP = "https://trialsearch.who.int/Trial2.aspx?TrialID="
 
 label = schema.value_label
+country = country_name
+
+
+def missing(data: Any, field: str) -> str:
+    """What a study page says for a field the record leaves out: the curator's finding that no
+    cited source reports it (``not_reported``), or only that it is not recorded."""
+    listed = data.get("not_reported") if isinstance(data, dict) else None
+    return "not reported in the sources read" if field in (listed or []) else "not recorded"
 
 
 def unit(value: Any) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import schema
 from ..export import jsonld
+from ..identifiers import country_name
 from ..loading import RecordFile
 from .labels import WHO_ICTRP, label, year_of
 
@@ -188,7 +189,7 @@ class Site:
         add("status", study["status"], label(study["status"]))
         add("evidence", study["evidence_basis"], label(study["evidence_basis"]))
         for country in study.get("countries") or []:
-            add("country", country, country)
+            add("country", country, country_name(country))
         add("results", "yes" if has_results(study) else "no", "Yes" if has_results(study) else "No")
         year = year_of(study.get("start_date"))
         add("year", year or NOT_GIVEN, year or "Not given")
