@@ -281,6 +281,8 @@ def test_an_oversized_file_in_a_ref_is_named_not_read(repo: Path) -> None:
 
 def test_a_missing_records_folder_is_a_usage_error(repo: Path) -> None:
     result = CliRunner().invoke(cli, ["diff", "HEAD", "--records", "nope"])
+    assert result.exit_code == 2 and "there are no records at nope/ in commit" in result.output
+    result = CliRunner().invoke(cli, ["diff", str(repo / "records"), "--records", "nope"])
     assert result.exit_code == 2 and "there is no nope folder here" in result.output
 
 
@@ -359,3 +361,34 @@ def test_markdown_mentions_no_one() -> None:
     prose = [line for line in text.splitlines() if not line.startswith("|")]  # code spans mention no one
     assert "**Changed** study `s`: Ping @&#8203;octocat and @&#8203;respirocell/maintainers" in prose
     assert not any("@octocat" in line or "@respirocell/" in line for line in prose)
+
+
+# ------------------------------------------------------------------------------- hostile review, 3rd
+
+
+def test_an_unreadable_record_is_not_compared_not_taken_for_removed(corpora: tuple[Path, Path]) -> None:
+    old, new = corpora
+    (new / "studies" / "test-study-alpha.yaml").write_text('id: test-study-alpha\ntitle: "unclosed\n',
+                                                           encoding="utf-8")
+    doc = json.loads(render_json(diff_sides(str(old), str(new))))
+    assert doc["summary"] == {"added": 1, "removed": 1, "changed": 0}  # gamma and beta only
+    assert "test-study-alpha" not in [r["id"] for r in doc["records"]]
+    assert [u.split(": ")[1] for u in doc["unreadable"]] == ["studies/test-study-alpha.yaml"]
+
+
+def test_numbers_json_cannot_hold_are_written_as_yaml_spells_them(corpora: tuple[Path, Path]) -> None:
+    old, new = corpora
+    alpha = new / "studies" / "test-study-alpha.yaml"
+    alpha.write_text(alpha.read_text(encoding="utf-8").replace("      value: 1.5e6\n", "      value: .nan\n"),
+                     encoding="utf-8")
+    text = render_json(diff_sides(str(old), str(new)))
+    doc = json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} is not JSON"))
+    assert ("arms[id=msc].dose.value", "changed", 1.0e6, ".nan") in _fields(doc, "test-study-alpha")
+
+
+def test_a_records_path_that_is_not_in_a_ref_is_a_usage_error(repo: Path) -> None:
+    """A mistyped --records read as an empty corpus on both sides: 'no changes', exit 0."""
+    (repo / "record").mkdir()
+    result = CliRunner().invoke(cli, ["diff", "v2026.01.1", "HEAD", "--records", "record"])
+    assert result.exit_code == 2, result.output
+    assert "there are no records at record/ in commit" in result.output

@@ -247,3 +247,26 @@ def test_registry_unreachable(registry: Registry, tmp_path: Path,  # noqa: F811
                                            ("2018-02-09", dt.date(2018, 2, 9)), ("soon", None)])
 def test_period_end(date: str, end: dt.date | None) -> None:
     assert period_end(date) == end
+
+
+def test_an_empty_cache_compares_nothing_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty or wrong --cache in the weekly job passed as 'OK', exit 0."""
+    up_to_date(tmp_path)
+    (tmp_path / "empty").mkdir()
+    result = run(["--cache", "empty", "--format", "json"], tmp_path, monkeypatch)
+    assert result.exit_code == 3
+    assert result.stdout == ""
+    assert result.stderr == (f"error: nothing compared: empty holds no saved response (<NCT id>.json) for any of the "
+                             f"{len(NCT_IDS)} studies\n")
+
+
+def test_a_saved_response_of_another_study_is_malformed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A response saved under the wrong name was compared as that study: false drift, and a fix to apply."""
+    up_to_date(tmp_path)
+    cache = tmp_path / "cache"
+    shutil.copytree(FIXTURES, cache)
+    shutil.copy(FIXTURES / "NCT04493242.json", cache / "NCT02097641.json")
+    result = run(["--cache", "cache"], tmp_path, monkeypatch)
+    assert result.exit_code == 3
+    assert result.output == (f"error: {os.path.join('cache', 'NCT02097641.json')}: the answer is the study "
+                             "NCT04493242, not NCT02097641\n")

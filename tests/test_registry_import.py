@@ -661,10 +661,12 @@ def test_an_https_answer_sent_a_byte_at_a_time_times_out_too(tls_registry: Regis
 def test_a_redirect_body_is_never_read(registry: Registry) -> None:
     """urllib read a redirect's body whole before following it: a Content-Length of a terabyte
     was a MemoryError traceback. The body is dropped unread and the redirect followed."""
-    registry.plan["NCT00000009"] = [(302, {"Location": "/api/v2/studies/NCT02611609", "Content-Length": str(10**12)},
-                                     b"")]
-    result = CliRunner().invoke(cli, ["import", "NCT00000009", "-o", "-"])
+    registry.plan["NCT02611609"] = [(302, {"Location": "/api/v2/studies/NCT02611609?format=json&again",
+                                           "Content-Length": str(10**12)}, b"")]
+    result = CliRunner().invoke(cli, ["import", "NCT02611609", "-o", "-"])
     assert result.exit_code == 0, result.output
+    assert [path for path, _ in registry.seen] == ["/api/v2/studies/NCT02611609?format=json",
+                                                   "/api/v2/studies/NCT02611609?format=json&again"]
 
 
 def test_a_404_after_a_redirect_is_the_registry_s_problem_not_the_id_s(registry: Registry) -> None:
@@ -761,3 +763,46 @@ def test_files_that_are_not_regular_are_never_opened(tmp_path: Path) -> None:
     with pytest.raises(MalformedResponse) as caught:
         CacheDir(tmp_path).get("NCT02097641")
     assert caught.value.message == f"{pipe} is not a regular file (a pipe, device, socket or folder)"
+
+
+# -- the third hostile review -------------------------------------------------------------------
+
+
+def test_an_answer_about_another_study_is_malformed(registry: Registry) -> None:
+    """A misconfigured server or mirror answering with another study was drafted as the one asked for;
+    an id merged into a study (one of its nctIdAliases) is answered by that study."""
+    registry.plan["NCT00000001"] = [(200, {}, (FIXTURES / "NCT02611609.json").read_bytes())]
+    result = CliRunner().invoke(cli, ["import", "NCT00000001", "-o", "-"])
+    assert (result.exit_code, result.output) == (3, f"error: {registry.api}/studies/NCT00000001?format=json: the "
+                                                    "answer is the study NCT02611609, not NCT00000001\n")
+    study = json.loads((FIXTURES / "NCT02611609.json").read_text(encoding="utf-8"))
+    study["protocolSection"]["identificationModule"]["nctIdAliases"] = ["NCT00000001"]
+    registry.plan["NCT00000001"] = [(200, {}, json.dumps(study).encode())]
+    result = CliRunner().invoke(cli, ["import", "NCT00000001", "-o", "-"])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_study_id_that_is_not_an_nct_id_is_malformed(tmp_path: Path) -> None:
+    """The nctId of a saved response was printed raw: a line break and ::error forged an annotation."""
+    study = json.loads((FIXTURES / "NCT03392467.json").read_text(encoding="utf-8"))
+    study["protocolSection"]["identificationModule"]["nctId"] = "NCT0339246\n::error::forged"
+    saved = tmp_path / "bad.json"
+    saved.write_text(json.dumps(study), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import", "--from-file", str(saved), "-o", "-"])
+    assert (result.exit_code, result.output) == (3, f"error: {saved}: identificationModule.nctId "
+                                                    "'NCT0339246\\n::error::forged' is not an NCT id\n")
+
+
+@pytest.mark.parametrize("where", ["empty", "records"])
+def test_import_outside_the_repository_root_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             where: str) -> None:
+    """Run from records/ (or anywhere without one), import made records/records/studies/ and skipped the
+    check for a study already curated."""
+    corpus_with(tmp_path, {})
+    (tmp_path / "empty").mkdir()
+    before = sorted(p.name for p in (tmp_path / where).iterdir())
+    monkeypatch.chdir(tmp_path / where)
+    result = CliRunner().invoke(cli, ["import", "--from-file", str(FIXTURES / "NCT02097641.json")])
+    assert result.exit_code == 2
+    assert "there is no records/ folder here; run from the repository root" in result.output
+    assert sorted(p.name for p in (tmp_path / where).iterdir()) == before  # nothing made

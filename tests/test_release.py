@@ -303,3 +303,13 @@ def test_an_output_the_release_cannot_make_is_a_usage_error(released: tuple[Path
         assert result.output.splitlines()[-1] == f"Error: {message}"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "here"]
     assert (tmp_path / "afile").read_text() == "mine" and list((tmp_path / "here").iterdir()) == []
+
+
+def test_a_part_of_the_records_is_not_released(released: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    """One study file released as the corpus: a changelog of every other record 'removed', exit 0."""
+    repo, _, _ = released
+    result = CliRunner().invoke(cli, ["release", "2026.03.1", str(repo / "records" / "studies"), "-o",
+                                      str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "studies is not a records folder: a site or release is built from the whole folder" in result.output
+    assert not (tmp_path / "out").exists()

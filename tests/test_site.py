@@ -511,3 +511,47 @@ def test_an_output_the_build_cannot_make_is_a_usage_error(tmp_path: Path, monkey
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "here", "records"]
     assert list((tmp_path / "here").iterdir()) == []
     assert records.is_dir()
+
+
+# -- the third hostile review ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("part", ["records/studies", "records/studies/test-study-base.yaml"])
+def test_a_part_of_the_records_is_not_published(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, part: str) -> None:
+    """The studies folder alone made a site whose pages linked to condition pages it left out."""
+    build_corpus(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["site", part, "--output", "s"])
+    assert result.exit_code == 2
+    assert f"Invalid value for 'PATHS': {part} is not a records folder: a site or release is built from the whole " \
+           "folder holding studies/, cell_sources/, conditions/" in result.output
+    assert not (tmp_path / "s").exists()
+
+
+def test_a_site_inside_the_records_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    build_corpus(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["site", "--output", "records/site"])
+    assert result.exit_code == 2
+    assert f"records/site is inside the records folder {tmp_path / 'records'}; write it elsewhere" in result.output
+    assert not (tmp_path / "records" / "site").exists()
+
+
+def test_the_library_takes_one_path_and_refuses_unknown_downloads(tmp_path: Path) -> None:
+    corpus = shutil.copytree(RECORDS.parent / "tests" / "data" / "export" / "corpus", tmp_path / "records")
+    with pytest.raises(ValueError, match="unknown download format 'xml'; choose from jsonld, turtle"):
+        build_site([corpus], tmp_path / "s", ["xml"])  # it wrote Turtle under respirocell.xml
+    assert not (tmp_path / "s").exists()
+    summary = build_site(str(corpus), str(tmp_path / "s"), ["jsonld", "jsonld"])  # the path was read letter by letter
+    assert summary.output == tmp_path / "s"
+    assert sorted(p.name for p in (tmp_path / "s" / "downloads").iterdir()) == ["index.html", "respirocell.jsonld"]
+    page = (tmp_path / "s" / "downloads" / "index.html").read_text(encoding="utf-8")
+    assert page.count('href="respirocell.jsonld"') == 1
+
+
+def test_a_download_given_twice_is_built_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(RECORDS.parent / "tests" / "data" / "export" / "corpus", tmp_path / "records")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["site", "--output", "s", "--download", "tsv", "--download", "tsv"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "s" / "downloads").iterdir()) == ["index.html", "tables"]

@@ -59,6 +59,14 @@ class LazyGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl(sorted(rows))
 
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        with _escaped_errors():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _escaped_errors():
+            return super().invoke(ctx)
+
     def main(self, *args: Any, **kwargs: Any) -> Any:
         given = args[0] if args else kwargs.get("args")
         argv = list(sys.argv[1:] if given is None else given)
@@ -73,6 +81,20 @@ class LazyGroup(click.Group):
             usage_error_json(exc.format_message())
         except click.exceptions.Abort:
             sys.exit(EXIT_USAGE)
+
+
+@contextmanager
+def _escaped_errors() -> Iterator[None]:
+    """Usage errors echo what was typed (a path, a version, an option): their messages are
+    escaped as findings are, one line each, so a value cannot start a line and forge a GitHub
+    workflow command."""
+    try:
+        yield
+    except click.ClickException as exc:
+        from .reporters import clean
+
+        exc.message = clean(exc.message, 1000)  # type: ignore[misc]  # click declares it Final; it is set once
+        raise
 
 
 #: The commands whose ``--format json`` is their report's format (export's and query's is their output).

@@ -98,6 +98,15 @@ class Side:
     records: dict[RecordKey, Any] = field(default_factory=dict)
     about: dict[str, str] = field(default_factory=dict)
     unreadable: list[str] = field(default_factory=list)  # "<file>: <why>"
+    unread: set[RecordKey] = field(default_factory=set)  # the keys of the files that could not be read
+
+
+def comparable(before: Side, after: Side) -> tuple[dict[RecordKey, Any], dict[RecordKey, Any]]:
+    """The records of the two sides without those unreadable on either: a record that cannot be
+    read is not compared (it is listed as such), never taken for one removed or added."""
+    skip = before.unread | after.unread
+    return ({k: v for k, v in before.records.items() if k not in skip},
+            {k: v for k, v in after.records.items() if k not in skip})
 
 
 def records_by_key(records: Iterable[RecordFile], root: Path | None = None) -> Side:
@@ -108,6 +117,7 @@ def records_by_key(records: Iterable[RecordFile], root: Path | None = None) -> S
         key = (record.kind or "", record.record_id or record.stem)
         if not record.parsed:
             side.unreadable.append(f"{name}: {record.problems[0].message if record.problems else 'not a record'}")
+            side.unread.add(key)
         elif key in side.records:
             side.unreadable.append(f"{name}: a second record with the id '{key[1]}' (ignored)")
         else:
@@ -125,6 +135,8 @@ def _read_ref(commit: str, records: Path, repo: Path) -> Side:
         raise DiffError(f"{records} is not inside the git repository {repo}")
     inside = records.resolve().relative_to(repo.resolve())
     blobs = tree_files(commit, inside, repo)
+    if not blobs:  # git keeps no empty folders: nothing here means no records folder at this commit
+        raise DiffError(f"there are no records at {inside.as_posix() or '.'}/ in commit {commit[:12]}; check --records")
     skipped: list[str] = []  # "<file>: <why>", as records_by_key words them
     folders = {parent for _, rel in blobs for parent in rel.parents}
     readable: list[tuple[str, Path]] = []
@@ -189,7 +201,7 @@ def read_side(spec: str | None, records: Path = Path("records"), *, old: bool = 
 def diff_sides(old: str | None, new: str | None, records: Path = Path("records")) -> Changes:
     """The diff the ``diff`` command shows: OLD and NEW as folders or refs (see ``read_side``)."""
     before, after = read_side(old, records, old=True), read_side(new, records)
-    changes = diff_corpora(before.records, after.records)
+    changes = diff_corpora(*comparable(before, after))
     changes.old, changes.new = before.about, after.about
     changes.unreadable = [f"old: {u}" for u in before.unreadable] + [f"new: {u}" for u in after.unreadable]
     return changes
@@ -382,4 +394,17 @@ def json_document(changes: Changes) -> dict[str, Any]:
 
 
 def render_json(changes: Changes) -> str:
-    return json.dumps(json_document(changes), indent=2, ensure_ascii=False, sort_keys=True, default=str) + "\n"
+    return json.dumps(_json_safe(json_document(changes)), indent=2, ensure_ascii=False, sort_keys=True,
+                      default=str, allow_nan=False) + "\n"
+
+
+def _json_safe(value: Any) -> Any:
+    """``value`` with numbers JSON cannot hold (a record's .nan, .inf or 1e400, which validation
+    refuses but a diff may meet) written as YAML spells them: text, never invalid JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return ".nan" if math.isnan(value) else ("-.inf" if value < 0 else ".inf")
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    return value

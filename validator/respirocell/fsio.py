@@ -166,12 +166,14 @@ def unusable_output(output: Path, inputs: Iterable[Path] = ()) -> str | None:
     None. The current folder, or one holding it or the records, cannot be renamed away; a file
     where a folder of the path should be, or a name with no room for the temporary folder
     beside it, would fail half-way with the system's terse message."""
-    where = output.resolve()
-    for inside, what in ((Path.cwd(), "is the current folder or holds it"),
-                         *((Path(p), "holds the records") for p in inputs)):
-        inside = inside.resolve()
+    where, inputs = output.resolve(), [Path(p).resolve() for p in inputs]
+    for inside, what in ((Path.cwd().resolve(), "is the current folder or holds it"),
+                         *((p, "holds the records") for p in inputs)):
         if where == inside or where in inside.parents:
             return f"{output} {what}; give a folder of its own"
+    for records in inputs:
+        if records in where.parents:  # what is built there would be read as records
+            return f"{output} is inside the records folder {records}; write it elsewhere, such as build/"
     try:
         limit = os.pathconf(Path.cwd(), "PC_NAME_MAX")
     except (OSError, ValueError, AttributeError):  # no pathconf (Windows), or no answer

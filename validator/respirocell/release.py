@@ -29,7 +29,7 @@ from typing import Any
 
 from . import schema
 from .changes import ChangeError, toplevel
-from .diff import Changes, Side, diff_corpora, read_side, records_by_key, render_markdown
+from .diff import Changes, Side, comparable, diff_corpora, read_side, records_by_key, render_markdown
 from .fsio import UnsafeTarget, read_regular, unusable_output
 from .loading import RecordFile, find_root
 
@@ -255,10 +255,10 @@ def build_release(paths: list[Path], version: str, output: Path, previous_ref: s
     from .export import render_bytes, write_export
     from .export.jsonld import latest_curation_date
     from .fsio import replacing_folder, write_atomic
-    from .validation import valid_records
+    from .validation import valid_records, whole_corpus
 
     parse_version(version)
-    roots = [Path(p) for p in paths]
+    roots = whole_corpus(paths)
     check_output(output, roots)
     for fmt, name in [*FILES.items(), ("tsv", TABLES)]:
         check_export(fmt, output / name)  # before anything is written (ExportError)
@@ -275,7 +275,7 @@ def build_release(paths: list[Path], version: str, output: Path, previous_ref: s
         raise ReleaseError(f"cannot read the previous release: {exc}") from None
     records = valid_records(roots)
     current = records_by_key(records)
-    changes = diff_corpora(old.records, current.records)
+    changes = diff_corpora(*comparable(old, current))
     changes.unreadable = [f"old: {u}" for u in old.unreadable]
     date = latest_curation_date(records)  # when the evidence last changed: a rebuild never depends on the clock
     counts = {k.folder.replace("_", " "): sum(1 for r in records if r.kind == k.name) for k in schema.kinds()}

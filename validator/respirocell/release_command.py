@@ -83,11 +83,12 @@ def release(version: str, paths: tuple[Path, ...], output: Path, previous: str |
     from .diff import summary_line
     from .export import ExportError
     from .release import ReleaseError, build_release
+    from .validation import PartialCorpusError
 
     with publishing("Nothing released"):
         try:
             done = build_release(default_paths(paths), version, output, previous)
-        except (ReleaseError, ExportError) as exc:
+        except (ReleaseError, ExportError, PartialCorpusError) as exc:
             raise click.UsageError(str(exc)) from None
     from .reporters import clean, no_command
 

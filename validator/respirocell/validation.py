@@ -146,6 +146,25 @@ def _misnamed(roots: list[Path]) -> Iterator[Issue]:
                     else f"rename it to {right}")
 
 
+class PartialCorpusError(ValueError):
+    """What is published (a site, a release) must be a whole records folder: a part of one would
+    link to, and count as removed, the records it leaves out."""
+
+
+def whole_corpus(paths: Path | str | Iterable[Path | str]) -> list[Path]:
+    """``paths`` as a list of records folders (each the folder holding studies/, cell_sources/,
+    conditions/); PartialCorpusError for a record file or a kind folder."""
+    roots = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+    for root in roots:
+        if not root.is_dir() or find_root(Path(os.path.abspath(root))) != Path(os.path.abspath(root)):
+            from . import schema
+
+            folders = ", ".join(f"{k.folder}/" for k in schema.kinds())
+            raise PartialCorpusError(f"{root} is not a records folder: a site or release is built from the whole "
+                                     f"folder holding {folders} (such as records), not from a part of it")
+    return roots
+
+
 class InvalidCorpusError(Exception):
     """The corpus has errors, so nothing may be published from it; ``report`` holds the findings."""
 

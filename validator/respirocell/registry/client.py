@@ -114,7 +114,19 @@ def parse_study(text: str | bytes, origin: str) -> Study:
     ident = data["protocolSection"].get("identificationModule")
     if not isinstance(ident, dict) or not isinstance(ident.get("nctId"), str):
         raise MalformedResponse(f"{origin}: the study has no identificationModule.nctId")
+    if not NCT_ID.fullmatch(ident["nctId"]):
+        raise MalformedResponse(f"{origin}: identificationModule.nctId {ident['nctId'][:40]!r} is not an NCT id")
     return data
+
+
+def study_for(study: Study, nct_id: str, origin: str) -> Study:
+    """``study`` if it is the one asked for: a mirror, a cache file saved under the wrong name or
+    a misconfigured server must not pass another study off as ``nct_id``."""
+    ident = study["protocolSection"]["identificationModule"]
+    aliases = ident.get("nctIdAliases")  # ids merged into this study, which the registry answers for
+    if ident["nctId"] != nct_id and not (isinstance(aliases, list) and nct_id in aliases):
+        raise MalformedResponse(f"{origin}: the answer is the study {ident['nctId']}, not {nct_id}")
+    return study
 
 
 def _status_module(study: Study) -> dict[str, Any]:
@@ -150,7 +162,7 @@ class CacheDir:
     def get(self, nct_id: str) -> Study:
         path = self.folder / f"{nct_id}.json"
         try:
-            return read_study(path)
+            return study_for(read_study(path), nct_id, str(path))
         except FileNotFoundError:
             raise NotCached(f"{nct_id}: no saved response {path} in the cache folder") from None
 
@@ -313,7 +325,7 @@ class RegistryClient:
                 with watchdog, watchdog.opener().open(request, timeout=self.timeout) as response:
                     body = response.read(MAX_RESPONSE_BYTES + 1)  # parse_study refuses more
                 if not watchdog.fired:
-                    return parse_study(body, url)
+                    return study_for(parse_study(body, url), nct_id, url)
             except urllib.error.HTTPError as exc:
                 exc.close()
                 if exc.url != url:  # the study's own address never gave this answer

@@ -61,6 +61,9 @@ def import_study(nct_id: str | None, output: Path | None, from_file: Path | None
                                  param_hint="'--id'")
     if nct_id is None and from_file is None:
         raise click.UsageError("give an NCT id (respirocell import NCT02097641) or --from-file STUDY.json")
+    if output is None and not records_dir.is_dir():  # the draft goes into it, checked against the studies there
+        raise click.UsageError(f"there is no {records_dir}/ folder here; run from the repository root, or give "
+                               "--records-dir or --output")
     try:
         draft = import_draft(nct_id, from_file=from_file, records_dir=records_dir, record_id=record_id,
                              source=RegistryClient(timeout=timeout),
@@ -68,8 +71,9 @@ def import_study(nct_id: str | None, output: Path | None, from_file: Path | None
     except ValueError as exc:
         raise click.UsageError(clean(str(exc), 1000)) from None
     except AlreadyCurated as exc:
-        click.echo(f"error: {clean(exc.nct_id)} is already curated in {display_path(exc.path)}; see what changed "
-                   f"with:\n  respirocell registry-check {display_path(exc.path)}", err=True)
+        shown = no_command(clean(display_path(exc.path)))
+        click.echo(f"error: {clean(exc.nct_id)} is already curated in {shown}; see what changed "
+                   f"with:\n  respirocell registry-check {shown}", err=True)
         sys.exit(EXIT_FINDINGS)
     except (RegistryUnavailable, MalformedResponse) as exc:
         click.echo(f"error: {clean(exc.message, 1000)}", err=True)  # registry text: escaped
@@ -93,7 +97,7 @@ def import_study(nct_id: str | None, output: Path | None, from_file: Path | None
         sys.exit(EXIT_FINDINGS)
     shown = no_command(clean(display_path(target)))
     suggested = ", ".join(cid for cid, _ in draft.suggested_conditions) or "none"
-    click.echo(f"wrote {shown} (draft of {draft.nct_id}; suggested conditions: {suggested})\n"
+    click.echo(f"wrote {shown} (draft of {clean(draft.nct_id)}; suggested conditions: {clean(suggested)})\n"
                f"Fill in every TODO from the registry text quoted above it, then run:\n"
                f"  respirocell validate {shown}\n"
                f"  respirocell fmt {shown}")
@@ -118,7 +122,8 @@ def registry_check(paths: tuple[Path, ...], cache: Path | None, fmt: str, timeou
     registry-phase-differs, registry-not-found. The records must validate first.
 
     Exit status: 0 nothing moved, 1 something moved (or the records do not validate), 2 usage
-    error, 3 the registry could not be read (no network, rate limited, timeout, malformed answer).
+    error, 3 the registry could not be read (no network, rate limited, timeout, malformed answer,
+    a --cache folder with no response for any of the studies).
 
     \b
     Examples:
@@ -147,9 +152,14 @@ def registry_check(paths: tuple[Path, ...], cache: Path | None, fmt: str, timeou
         click.echo(f"error: {clean(exc.message, 1000)}", err=True)  # registry text: escaped
         sys.exit(EXIT_REGISTRY)
     report = checked.report
+    if checked.not_cached and not report.files_checked:  # a wrong or empty --cache must not pass as "nothing moved"
+        click.echo(f"error: nothing compared: {clean(str(cache))} holds no saved response (<NCT id>.json) for any "
+                   f"of the {len(checked.not_cached)} studies", err=True)
+        sys.exit(EXIT_REGISTRY)
     color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     kwargs = {"color": color} if fmt == "text" else {}
     click.echo(REPORTERS[fmt](report, **kwargs), nl=False)
     if checked.not_cached:
-        click.echo(f"not compared: {len(checked.not_cached)} studies have no saved response in {cache}", err=True)
+        click.echo(f"not compared: {len(checked.not_cached)} studies have no saved response in {clean(str(cache))}",
+                   err=True)
     sys.exit(EXIT_OK if not report.issues else EXIT_FINDINGS)

@@ -22,7 +22,7 @@ from typing import Any
 from .. import schema
 from ..fsio import read_regular, replacing_folder, unusable_output
 from ..loading import RecordFile
-from ..validation import valid_records
+from ..validation import valid_records, whole_corpus
 from . import labels, pages, views
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -50,15 +50,22 @@ class SiteSummary:
     bytes: int
 
 
-def build_site(paths: Iterable[Path | str], output: Path,
+def build_site(paths: Path | str | Iterable[Path | str], output: Path | str,
                downloads: Sequence[str] = DOWNLOAD_FORMATS) -> SiteSummary:
-    """Build the site of the corpus under ``paths`` into ``output``.
+    """Build the site of the records folder(s) ``paths`` into ``output``, with the exports
+    ``downloads`` (each once) on its Downloads page.
 
-    Raises ``validation.InvalidCorpusError`` for a corpus with errors (nothing is written) and
-    ``OutputNotASite`` when ``output`` exists and is not a site this function built."""
-    roots = [Path(p) for p in paths]
+    Raises ``validation.InvalidCorpusError`` for a corpus with errors (nothing is written),
+    ``validation.PartialCorpusError`` for a path that is a part of a records folder,
+    ``OutputNotASite`` when ``output`` exists and is not a site this function built, and
+    ValueError for a download format it does not know."""
+    unknown = sorted(set(downloads) - set(DOWNLOAD_FORMATS))
+    if unknown:
+        raise ValueError(f"unknown download format {', '.join(map(repr, unknown))}; choose from "
+                         f"{', '.join(DOWNLOAD_FORMATS)}")
+    roots, output = whole_corpus(paths), Path(output)
     check_output(output, roots)
-    return render_site(valid_records(roots), output, downloads)
+    return render_site(valid_records(roots), output, list(dict.fromkeys(downloads)))
 
 
 def check_output(output: Path, inputs: Iterable[Path] = ()) -> None:

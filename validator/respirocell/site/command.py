@@ -33,6 +33,7 @@ def site(paths: tuple[Path, ...], output: Path, downloads: tuple[str, ...]) -> N
       respirocell site --output build/site
       respirocell site --output build/site --download jsonld --download tsv
     """
+    from ..validation import PartialCorpusError
     from .build import OutputNotASite, build_site
 
     with publishing("No site built"):
@@ -40,6 +41,8 @@ def site(paths: tuple[Path, ...], output: Path, downloads: tuple[str, ...]) -> N
             summary = build_site(default_paths(paths), output, downloads or FORMATS)
         except OutputNotASite as exc:
             raise click.BadParameter(str(exc), param_hint="'--output'") from None
+        except PartialCorpusError as exc:
+            raise click.BadParameter(str(exc), param_hint="'PATHS'") from None
     from ..reporters import clean, no_command
 
     where = clean(str(summary.output))
