@@ -97,43 +97,35 @@ def is_record_name(name: str) -> bool:
     return name.endswith((".yaml", ".yml")) and not name.startswith(".")
 
 
-def discover(paths: Iterable[Path]) -> list[Path]:
+def discover(paths: Iterable[Path], misnamed: list[tuple[Path, str]] | None = None) -> list[Path]:
     """All record files under ``paths`` (files are taken as given), sorted, without repeats.
-    Folders are walked without following symlinked folders; hidden entries are skipped."""
+    Folders are walked without following symlinked folders; hidden entries are skipped. Files
+    of those folders named like a record but not read as one (see ``record_names``) are added
+    to ``misnamed``, when it is given, each with the name it should have."""
     found: set[str] = set()  # sorted as text: comparing Path objects costs more than the walk
     for root in paths:
         if root.is_dir() and not root.is_symlink():
-            found.update(record_names(os.fspath(root)))
+            found.update(record_names(os.fspath(root), misnamed))
         else:
             found.add(os.fspath(root))
     return [Path(name) for name in sorted(found)]
 
 
-def misnamed(roots: Iterable[Path]) -> list[tuple[Path, str]]:
-    """Files under the folders among ``roots`` named like a record but not read as one, each
-    with the name it should have: an upper-case extension (``x.YAML``) or the ``.txt`` an
-    editor adds (``x.yaml.txt``). Hidden files stay ignored (an editor's lock files)."""
-    found = []
-    for root in roots:
-        if not root.is_dir() or root.is_symlink():
-            continue
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-            for name in filenames:
-                base = name[:-4] if name.lower().endswith(".txt") else name
-                stem, dot, ext = base.rpartition(".")
-                if dot and ext.lower() in ("yaml", "yml") and not name.startswith(".") and not is_record_name(name):
-                    found.append((Path(dirpath, name), f"{stem}.{ext.lower()}"))
-    return sorted(found)
-
-
-def record_names(root: str) -> list[str]:
+def record_names(root: str, misnamed: list[tuple[Path, str]] | None = None) -> list[str]:
     """The record files under folder ``root`` (``discover`` without Path objects: a tree of
-    10,000 files is walked as text)."""
+    10,000 files is walked as text). Into ``misnamed`` go the files the walk passes over that an
+    editor named wrongly: an upper-case extension (``x.YAML``) or an added ``.txt``
+    (``x.yaml.txt``), with the name each should have. Hidden files stay ignored (lock files)."""
     found = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        found += [os.path.join(dirpath, name) for name in filenames if is_record_name(name)]
+        for name in filenames:
+            if is_record_name(name):
+                found.append(os.path.join(dirpath, name))
+            elif misnamed is not None and not name.startswith("."):
+                stem, dot, ext = (name[:-4] if name.lower().endswith(".txt") else name).rpartition(".")
+                if dot and ext.lower() in ("yaml", "yml"):
+                    misnamed.append((Path(dirpath, name), f"{stem}.{ext.lower()}"))
     return found
 
 

@@ -26,7 +26,7 @@ from .checks import ANCHORS, CORPUS_RULES, LINK_RULES, RECORD_RULES
 from .checks.layout import folder_issue
 from .corpus import Corpus
 from .issues import Issue, Report
-from .loading import RecordFile, discover, display_path, find_root, load_file, misnamed
+from .loading import RecordFile, discover, display_path, find_root, load_file
 
 #: Below this many files one process is faster than starting workers.
 MIN_PARALLEL_FILES = 500
@@ -121,11 +121,11 @@ def _run(roots: list[Path], files: list[Path] | None, jobs: int | None, *,
     # The cyclic garbage collector is paused for the run: the records hold no cycles, and
     # walking millions of fresh objects again and again costs a third of the time.
     with _no_gc():
-        checked = _check_all(discover(roots) if files is None else list(files), jobs, keep_data)
+        misnamed: list[tuple[Path, str]] = []
+        checked = _check_all(discover(roots, misnamed) if files is None else list(files), jobs, keep_data)
         corpus = Corpus.build(roots, [record for record, _, _ in checked])
         report = Report(files_checked=len(checked), records_checked=sum(1 for r, _, _ in checked if r.parsed))
-        if files is None:
-            report.extend(_misnamed(roots))
+        report.extend(_misnamed(sorted(misnamed)))
         for record, issues, linked in checked:
             report.extend(issues)
             if linked:
@@ -136,8 +136,8 @@ def _run(roots: list[Path], files: list[Path] | None, jobs: int | None, *,
         return report.finish(), [record for record, _, _ in checked if record.parsed]
 
 
-def _misnamed(roots: list[Path]) -> Iterator[Issue]:
-    for path, right in misnamed(roots):
+def _misnamed(misnamed: list[tuple[Path, str]]) -> Iterator[Issue]:
+    for path, right in misnamed:
         ending = path.name[len(right.rsplit(".", 1)[0]):]
         taken = path.with_name(right).exists()
         yield Issue("misnamed-file", f"the file name ends in '{ending}', so it is not read as a record",
