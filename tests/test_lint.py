@@ -42,7 +42,7 @@ def test_no_pattern_takes_other_scripts_digits() -> None:
 
 #: The package's modules that may write a file without ``fsio``, and why.
 WRITES_ALLOWED = {
-    "diff.py": "fills a temporary folder with the blobs of a git ref",
+    "changes.py": "fills a temporary folder (diff's) with the blobs of a git ref",
     "site/build.py": "fills the staging folder fsio.replacing_folder gave it",
 }
 

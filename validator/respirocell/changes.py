@@ -1,4 +1,5 @@
-"""Select what a pull request touched: changed records plus the studies that reference them.
+"""git, read safely: what a pull request touched (changed records plus the studies that reference
+them), and the records at a commit for a diff or a changelog.
 
 A ref comes from the command line, so it is verified as a ref first (``rev-parse --verify
 --end-of-options``) and only the commit id it names is passed on: git never reads it as an
@@ -13,7 +14,11 @@ from pathlib import Path
 
 from . import schema
 from .fsio import read_regular
-from .loading import MAX_FILE_BYTES, discover, find_root, is_record_name
+from .loading import MAX_FILE_BYTES, discover, find_root, is_record_name, kind_of, too_large
+
+#: A record's file name is ``<id>.yaml`` with a short id: a longer name (or folder name) in a ref is
+#: no record, and may be longer than the file system allows (255 bytes), so it is never written out.
+MAX_NAME_BYTES = 200
 
 
 class ChangeError(Exception):
@@ -122,3 +127,36 @@ def cat_blobs(shas: list[str], repo: Path) -> list[bytes]:
         at = start + int(out[at:start].split()[2]) + 1
         blobs.append(out[start:at - 1])
     return blobs
+
+
+def copy_records(commit: str, inside: Path, repo: Path, dest: Path) -> list[str] | None:
+    """Write the files under ``inside`` (a path in the repository) at ``commit`` to ``dest/inside``,
+    read with ``ls-tree`` and ``cat-file``; None when there are none. Returns "<file>: <why>" for
+    each file left out: a name too long for a record, a file and a folder of one name, a blob
+    missing or too large to be a record (never read), a path the file system cannot hold."""
+    blobs = tree_files(commit, inside, repo)
+    if not blobs:
+        return None
+    skipped: list[str] = []
+    folders = {parent for _, rel in blobs for parent in rel.parents}
+    readable: list[tuple[str, Path]] = []
+    for (sha, rel), size in zip(blobs, blob_sizes([sha for sha, _ in blobs], repo), strict=True):
+        local = rel.relative_to(inside)
+        shown = local.as_posix()
+        if any(len(os.fsencode(part)) > MAX_NAME_BYTES for part in local.parts):
+            skipped.append(f"{shown}: the name is too long for a record (a part over {MAX_NAME_BYTES} bytes)")
+        elif rel in folders:
+            skipped.append(f"{shown}: a file and a folder have this name at this commit; the file was not read")
+        elif size is None or size > MAX_FILE_BYTES:  # never read: a record file is a few kB
+            if is_record_name(rel.name) and kind_of(rel) is not None:  # what a folder would report
+                why = "the blob is missing from the repository" if size is None else too_large(size).message
+                skipped.append(f"{shown}: {why}")
+        else:
+            readable.append((sha, rel))
+    for (_, rel), data in zip(readable, cat_blobs([sha for sha, _ in readable], repo), strict=True):
+        try:
+            Path(dest, rel).parent.mkdir(parents=True, exist_ok=True)
+            Path(dest, rel).write_bytes(data)
+        except OSError as exc:  # a path the file system cannot hold (too long in all)
+            skipped.append(f"{rel.relative_to(inside).as_posix()}: cannot be copied to be read ({exc.strerror or exc})")
+    return skipped

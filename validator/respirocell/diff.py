@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 import tempfile
 from collections import Counter
@@ -35,8 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from . import schema
-from .changes import ChangeError, blob_sizes, cat_blobs, resolve_ref, run_git, toplevel, tree_files
-from .loading import MAX_FILE_BYTES, RecordFile, discover, is_record_name, kind_of, load_file, too_large
+from .changes import ChangeError, copy_records, resolve_ref, run_git, toplevel
+from .loading import RecordFile, discover, load_file
 from .reporters import clean, no_command
 
 JSON_VERSION = 1
@@ -48,9 +47,6 @@ Step = str | int | tuple[str, str]
 LIST_KEYS: dict[str, tuple[str, ...]] = {"arms": ("id",), "outcomes": ("id",), "registrations": ("trial_id",),
                                          "publications": ("doi", "pmid", "pmcid", "citation"),
                                          "curators": ("orcid", "name"), "sources": ("source",)}
-#: A record's file name is ``<id>.yaml`` with a short id: a longer name (or folder name) in a ref is
-#: no record, and may be longer than the file system allows (255 bytes), so it is never written out.
-MAX_NAME_BYTES = 200
 
 
 class DiffError(ChangeError):
@@ -134,33 +130,11 @@ def _read_ref(commit: str, records: Path, repo: Path) -> Side:
     if not records.resolve().is_relative_to(repo.resolve()):
         raise DiffError(f"{records} is not inside the git repository {repo}")
     inside = records.resolve().relative_to(repo.resolve())
-    blobs = tree_files(commit, inside, repo)
-    if not blobs:  # git keeps no empty folders: nothing here means no records folder at this commit
-        raise DiffError(f"there are no records at {inside.as_posix() or '.'}/ in commit {commit[:12]}; check --records")
-    skipped: list[str] = []  # "<file>: <why>", as records_by_key words them
-    folders = {parent for _, rel in blobs for parent in rel.parents}
-    readable: list[tuple[str, Path]] = []
-    for (sha, rel), size in zip(blobs, blob_sizes([sha for sha, _ in blobs], repo), strict=True):
-        local = rel.relative_to(inside)
-        shown = local.as_posix()
-        if any(len(os.fsencode(part)) > MAX_NAME_BYTES for part in local.parts):
-            skipped.append(f"{shown}: the name is too long for a record (a part over {MAX_NAME_BYTES} bytes)")
-        elif rel in folders:
-            skipped.append(f"{shown}: a file and a folder have this name at this commit; the file was not read")
-        elif size is None or size > MAX_FILE_BYTES:  # never read: a record file is a few kB
-            if is_record_name(rel.name) and kind_of(rel) is not None:  # what a folder would report
-                why = "the blob is missing from the repository" if size is None else too_large(size).message
-                skipped.append(f"{shown}: {why}")
-        else:
-            readable.append((sha, rel))
     with tempfile.TemporaryDirectory(prefix="respirocell-diff-") as tmp:
-        for (_, rel), data in zip(readable, cat_blobs([sha for sha, _ in readable], repo), strict=True):
-            try:
-                Path(tmp, rel).parent.mkdir(parents=True, exist_ok=True)
-                Path(tmp, rel).write_bytes(data)
-            except OSError as exc:  # a path the file system cannot hold (too long in all)
-                skipped.append(f"{rel.relative_to(inside).as_posix()}: cannot be copied to be read "
-                               f"({exc.strerror or exc})")
+        skipped = copy_records(commit, inside, repo, Path(tmp))  # "<file>: <why>", as records_by_key words them
+        if skipped is None:  # git keeps no empty folders: nothing here means no records folder at this commit
+            raise DiffError(f"there are no records at {inside.as_posix() or '.'}/ in commit {commit[:12]}; check "
+                            "--records")
         side = _read_folder(Path(tmp, inside)) if Path(tmp, inside).is_dir() else Side()
     return replace(side, unreadable=sorted(skipped + side.unreadable))
 
