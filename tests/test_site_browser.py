@@ -11,6 +11,7 @@ to build/screenshots/. Without /usr/bin/chromium or Playwright the tests skip, e
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -291,3 +292,19 @@ def test_the_checks_can_fail(browser: Any) -> None:
     assert "a console error" in watched.errors
     assert any(v.startswith("button-name") for v in axe_violations(watched.page))
     context.close()
+
+
+def test_facet_values_keep_their_order(site: Path, watch: Watch) -> None:
+    """The data file's keys are sorted: facets written as objects lost their order, so phases
+    followed their codes and countries their ISO codes, not their names."""
+    from respirocell import schema
+
+    page = watch.page
+    page.goto(url(site, "studies/index.html"))
+    phases = page.locator("input[name=phase]").evaluate_all("els => els.map(e => e.value)")
+    order = list(schema.enum_values("StudyPhase"))
+    known = [p for p in phases if p in order]
+    assert len(known) > 4 and known == sorted(known, key=order.index), phases
+    shown = page.locator("input[name=country]").evaluate_all("els => els.map(e => e.parentElement.textContent)")
+    names = [re.sub(r"\s*\(\d+\)\s*$", "", text).strip() for text in shown]
+    assert "Indonesia" in names and names == sorted(names, key=str.lower), names

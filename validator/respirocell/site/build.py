@@ -221,7 +221,10 @@ def _write_all(site: views.Site, records: list[RecordFile], writer: _Writer, dow
            dataset=script_json({"@context": context, **dataset}))
 
     entries = [pages.search_entry(site, s) for s in site.studies]
-    facets = [{"key": k, "title": t, "values": site.facet_labels[k]} for k, t in views.FACETS.items()]
+    # [value, label] pairs, not an object: the data file's keys are sorted, and the facet's own order
+    # (the schema's for phases, names for countries) must reach the list's checkboxes.
+    facets = [{"key": k, "title": t, "values": [[v, label] for v, label in site.facet_labels[k].items()]}
+              for k, t in views.FACETS.items()]
     writer.write("studies/data.js", b"window.RESPIROCELL_STUDIES = "
                  + _json({"facets": facets, "studies": entries}) + b";\n")
     render("study_list.html", "studies/index.html", "the study list", rows=pages.list_rows(site),

@@ -13,7 +13,11 @@
   var status = document.getElementById("status");
   var input = document.getElementById("q");
   var studies = data.studies;
-  var facets = data.facets.filter(function (f) { return Object.keys(f.values).length > 0; });
+  var facets = data.facets.filter(function (f) { return f.values.length > 0; });
+  facets.forEach(function (f) {  // values are [value, label] pairs in the order to show them
+    f.labels = {};
+    f.values.forEach(function (pair) { f.labels[pair[0]] = pair[1]; });
+  });
   var rowById = {};
   Array.prototype.forEach.call(tbody.rows, function (row) { rowById[row.getAttribute("data-id")] = row; });
   var rows = studies.map(function (s) { return rowById[s.id]; });
@@ -48,7 +52,8 @@
     var legend = document.createElement("legend");
     legend.textContent = facet.title;
     fieldset.appendChild(legend);
-    Object.keys(facet.values).forEach(function (value) {
+    facet.values.forEach(function (pair) {
+      var value = pair[0];
       var label = document.createElement("label");
       var box = document.createElement("input");
       box.type = "checkbox";
@@ -62,7 +67,7 @@
       var count = document.createElement("span");
       count.className = "count";
       label.appendChild(box);
-      label.appendChild(document.createTextNode(" " + facet.values[value] + " "));
+      label.appendChild(document.createTextNode(" " + pair[1] + " "));
       label.appendChild(count);
       fieldset.appendChild(label);
       countSpans[facet.key][value] = count;
@@ -216,7 +221,7 @@
       selected[f.key] = new Set();
       (params[f.key] ? params[f.key].split(",") : []).forEach(function (v) {
         var value = decoded(v);
-        if (Object.prototype.hasOwnProperty.call(f.values, value)) { selected[f.key].add(value); }
+        if (Object.prototype.hasOwnProperty.call(f.labels, value)) { selected[f.key].add(value); }
       });
     });
     var wanted = (params.sort || "").match(/^([a-z]+)-(asc|desc)$/);
