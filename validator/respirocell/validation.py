@@ -21,7 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from . import schema_check
+from . import schema, schema_check
 from .checks import ANCHORS, CORPUS_RULES, LINK_RULES, RECORD_RULES
 from .checks.layout import folder_issue
 from .corpus import Corpus
@@ -157,8 +157,6 @@ def whole_corpus(paths: Path | str | Iterable[Path | str]) -> list[Path]:
     roots = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     for root in roots:
         if not root.is_dir() or find_root(Path(os.path.abspath(root))) != Path(os.path.abspath(root)):
-            from . import schema
-
             folders = ", ".join(f"{k.folder}/" for k in schema.kinds())
             raise PartialCorpusError(f"{root} is not a records folder: a site or release is built from the whole "
                                      f"folder holding {folders} (such as records), not from a part of it")

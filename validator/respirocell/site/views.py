@@ -14,9 +14,8 @@ from typing import Any
 
 from .. import schema
 from ..export import jsonld
-from ..identifiers import country_name
 from ..loading import RecordFile
-from .labels import WHO_ICTRP, label, year_of
+from .labels import WHO_ICTRP, country, label, year_of
 
 GITHUB = "https://github.com/respirocell/respirocell/blob/main/records"
 #: Record kind -> the folder its pages live in: the site mirrors records/ (studies/<id>.html).
@@ -188,8 +187,8 @@ class Site:
         add("phase", study.get("phase") or NOT_GIVEN, label(study.get("phase") or "not given"))
         add("status", study["status"], label(study["status"]))
         add("evidence", study["evidence_basis"], label(study["evidence_basis"]))
-        for country in study.get("countries") or []:
-            add("country", country, country_name(country))
+        for code in study.get("countries") or []:
+            add("country", code, country(code))
         add("results", "yes" if has_results(study) else "no", "Yes" if has_results(study) else "No")
         year = year_of(study.get("start_date"))
         add("year", year or NOT_GIVEN, year or "Not given")
