@@ -388,7 +388,28 @@ def test_numbers_json_cannot_hold_are_written_as_yaml_spells_them(corpora: tuple
 
 def test_a_records_path_that_is_not_in_a_ref_is_a_usage_error(repo: Path) -> None:
     """A mistyped --records read as an empty corpus on both sides: 'no changes', exit 0."""
-    (repo / "record").mkdir()
     result = CliRunner().invoke(cli, ["diff", "v2026.01.1", "HEAD", "--records", "record"])
     assert result.exit_code == 2, result.output
-    assert "there are no records at record/ in commit" in result.output
+    assert "there are no records at record/ in commit" in result.output and "nor in the working tree" in result.output
+
+
+def test_a_ref_from_before_the_records_has_none(repo: Path) -> None:
+    """A branch that adds records/, diffed against main (or a release whose previous tag had no
+    records): every record is added, not a usage error."""
+    first = git(repo, "commit-tree", git(repo, "mktree", stdin="").strip(), "-m", "empty").strip()
+    doc = json.loads(CliRunner().invoke(cli, ["diff", first, "HEAD", "--format", "json"]).output)
+    assert doc["summary"] == {"added": 7, "removed": 0, "changed": 0}
+
+
+def test_a_record_too_large_in_a_ref_is_not_compared(repo: Path) -> None:
+    """Files a ref holds but that are not read (too large here) were counted as added or removed."""
+    alpha = repo / "records" / "studies" / "test-study-alpha.yaml"
+    text = alpha.read_text(encoding="utf-8")
+    from respirocell.loading import MAX_FILE_BYTES
+
+    alpha.write_text(text + "#" * MAX_FILE_BYTES + "\n", encoding="utf-8")
+    git(repo, "commit", "-qam", "huge alpha")
+    alpha.write_text(text, encoding="utf-8")
+    doc = json.loads(CliRunner().invoke(cli, ["diff", "HEAD", "--format", "json"]).output)
+    assert "test-study-alpha" not in [r["id"] for r in doc["records"]]
+    assert [u.split(":")[1].strip() for u in doc["unreadable"]] == ["studies/test-study-alpha.yaml"]

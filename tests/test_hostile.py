@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 from typing import NoReturn
@@ -324,3 +325,29 @@ def test_a_nul_in_an_identifier_does_not_reach_grep(repo: Path) -> None:
     assert result.exit_code == 1
     assert {i["code"] for i in json.loads(result.output)["issues"]} == {"control-character", "invalid-identifier",
                                                                    "uncited-source"}
+
+
+# -- the review of the day's own changes ------------------------------------------------------------
+
+
+def test_the_command_alone_prints_its_help_on_lines(repo: Path) -> None:
+    """The usage-error escaping turned click's no-arguments help into one line of \\n escapes."""
+    result = run()
+    assert "\nCommands:\n" in result.output and "\\n" not in result.output
+
+
+def test_a_folder_holding_the_records_may_hold_a_tsv_export(repo: Path) -> None:
+    """Only a records folder (one holding a kind folder) refuses an output inside it: '.' holds
+    records/ but is none, and build/tables beside records/ was refused as 'inside the records'."""
+    result = run("export", "--format", "tsv", ".", "--output", "build/tables")
+    assert result.exit_code == 0, result.output
+    assert (repo / "build" / "tables" / "studies.tsv").is_file()
+
+
+def test_a_records_folder_named_like_a_kind_folder_is_a_records_folder(repo: Path) -> None:
+    """A copy of the records under alt/studies holds the kind folders: site took it for a kind
+    folder and refused it as a part of the records."""
+    shutil.copytree(repo / "records", repo / "alt" / "studies")
+    result = run("site", "alt/studies", "--output", "s")
+    assert result.exit_code == 0, result.output
+    assert (repo / "s" / "studies" / "test-study-base.html").is_file()

@@ -806,3 +806,27 @@ def test_import_outside_the_repository_root_is_a_usage_error(tmp_path: Path, mon
     assert result.exit_code == 2
     assert "there is no records/ folder here; run from the repository root" in result.output
     assert sorted(p.name for p in (tmp_path / where).iterdir()) == before  # nothing made
+
+
+def test_records_dir_given_is_made_and_a_bad_one_is_a_usage_error(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    made = CliRunner().invoke(cli, ["import", "--from-file", str(FIXTURES / "NCT03392467.json"),
+                                    "--records-dir", "newrecs"])
+    assert made.exit_code == 0, made.output
+    assert len(list((tmp_path / "newrecs" / "studies").glob("*.yaml"))) == 1
+    long = CliRunner().invoke(cli, ["import", "--from-file", str(FIXTURES / "NCT03392467.json"),
+                                    "--records-dir", "a" * 300])
+    assert long.exit_code == 2 and "Invalid value for '--records-dir': cannot use it" in long.output
+    assert long.exception is None or isinstance(long.exception, SystemExit)
+
+
+def test_a_saved_response_answers_for_an_id_merged_into_it(tmp_path: Path) -> None:
+    study = json.loads((FIXTURES / "NCT03392467.json").read_text(encoding="utf-8"))
+    study["protocolSection"]["identificationModule"]["nctIdAliases"] = ["NCT09999998"]
+    saved = tmp_path / "merged.json"
+    saved.write_text(json.dumps(study), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import", "NCT09999998", "--from-file", str(saved), "-o", "-"])
+    assert result.exit_code == 0, result.output
+    other = CliRunner().invoke(cli, ["import", "NCT09999997", "--from-file", str(saved), "-o", "-"])
+    assert other.exit_code == 2 and "holds NCT03392467, not NCT09999997" in other.output

@@ -129,28 +129,28 @@ def cat_blobs(shas: list[str], repo: Path) -> list[bytes]:
     return blobs
 
 
-def copy_records(commit: str, inside: Path, repo: Path, dest: Path) -> list[str] | None:
+def copy_records(commit: str, inside: Path, repo: Path, dest: Path) -> list[tuple[Path, str]] | None:
     """Write the files under ``inside`` (a path in the repository) at ``commit`` to ``dest/inside``,
-    read with ``ls-tree`` and ``cat-file``; None when there are none. Returns "<file>: <why>" for
-    each file left out: a name too long for a record, a file and a folder of one name, a blob
-    missing or too large to be a record (never read), a path the file system cannot hold."""
+    read with ``ls-tree`` and ``cat-file``; None when there are none. Returns (file below
+    ``inside``, why) for each file left out: a name too long for a record, a file and a folder of
+    one name, a blob missing or too large to be a record (never read), a path the file system
+    cannot hold."""
     blobs = tree_files(commit, inside, repo)
     if not blobs:
         return None
-    skipped: list[str] = []
+    skipped: list[tuple[Path, str]] = []
     folders = {parent for _, rel in blobs for parent in rel.parents}
     readable: list[tuple[str, Path]] = []
     for (sha, rel), size in zip(blobs, blob_sizes([sha for sha, _ in blobs], repo), strict=True):
         local = rel.relative_to(inside)
-        shown = local.as_posix()
         if any(len(os.fsencode(part)) > MAX_NAME_BYTES for part in local.parts):
-            skipped.append(f"{shown}: the name is too long for a record (a part over {MAX_NAME_BYTES} bytes)")
+            skipped.append((local, f"the name is too long for a record (a part over {MAX_NAME_BYTES} bytes)"))
         elif rel in folders:
-            skipped.append(f"{shown}: a file and a folder have this name at this commit; the file was not read")
+            skipped.append((local, "a file and a folder have this name at this commit; the file was not read"))
         elif size is None or size > MAX_FILE_BYTES:  # never read: a record file is a few kB
             if is_record_name(rel.name) and kind_of(rel) is not None:  # what a folder would report
                 why = "the blob is missing from the repository" if size is None else too_large(size).message
-                skipped.append(f"{shown}: {why}")
+                skipped.append((local, why))
         else:
             readable.append((sha, rel))
     for (_, rel), data in zip(readable, cat_blobs([sha for sha, _ in readable], repo), strict=True):
@@ -158,5 +158,5 @@ def copy_records(commit: str, inside: Path, repo: Path, dest: Path) -> list[str]
             Path(dest, rel).parent.mkdir(parents=True, exist_ok=True)
             Path(dest, rel).write_bytes(data)
         except OSError as exc:  # a path the file system cannot hold (too long in all)
-            skipped.append(f"{rel.relative_to(inside).as_posix()}: cannot be copied to be read ({exc.strerror or exc})")
+            skipped.append((rel.relative_to(inside), f"cannot be copied to be read ({exc.strerror or exc})"))
     return skipped

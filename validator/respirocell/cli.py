@@ -91,6 +91,8 @@ def _escaped_errors() -> Iterator[None]:
     try:
         yield
     except click.ClickException as exc:
+        if isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ())):  # the help itself, not a value
+            raise
         from .reporters import clean
 
         exc.message = clean(exc.message, 1000)  # type: ignore[misc]  # click declares it Final; it is set once

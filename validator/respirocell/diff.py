@@ -35,7 +35,7 @@ from typing import Any
 
 from . import schema
 from .changes import ChangeError, copy_records, resolve_ref, run_git, toplevel
-from .loading import RecordFile, discover, load_file
+from .loading import RecordFile, discover, kind_of, load_file
 from .reporters import clean, no_command
 
 JSON_VERSION = 1
@@ -131,12 +131,15 @@ def _read_ref(commit: str, records: Path, repo: Path) -> Side:
         raise DiffError(f"{records} is not inside the git repository {repo}")
     inside = records.resolve().relative_to(repo.resolve())
     with tempfile.TemporaryDirectory(prefix="respirocell-diff-") as tmp:
-        skipped = copy_records(commit, inside, repo, Path(tmp))  # "<file>: <why>", as records_by_key words them
-        if skipped is None:  # git keeps no empty folders: nothing here means no records folder at this commit
-            raise DiffError(f"there are no records at {inside.as_posix() or '.'}/ in commit {commit[:12]}; check "
-                            "--records")
-        side = _read_folder(Path(tmp, inside)) if Path(tmp, inside).is_dir() else Side()
-    return replace(side, unreadable=sorted(skipped + side.unreadable))
+        skipped = copy_records(commit, inside, repo, Path(tmp))
+        if skipped is None and not records.is_dir():  # a mistyped --records: in neither the ref nor the tree
+            raise DiffError(f"there are no records at {inside.as_posix() or '.'}/ in commit {commit[:12]} nor in "
+                            "the working tree; check --records")
+        side = _read_folder(Path(tmp, inside)) if Path(tmp, inside).is_dir() else Side()  # none yet at this commit
+    left_out = skipped or []  # as records_by_key words them, and never compared
+    return replace(side, unreadable=sorted([f"{p.as_posix()}: {why}" for p, why in left_out] + side.unreadable),
+                   unread=side.unread | {(kind, p.name.rsplit(".", 1)[0]) for p, _ in left_out
+                                         if (kind := kind_of(p)) is not None})
 
 
 def default_base(repo: Path) -> str:

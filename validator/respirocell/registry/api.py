@@ -18,6 +18,7 @@ from .client import (
     RegistryClient,
     StudySource,
     check_nct_id,
+    is_study,
     read_study,
     refuse_withdrawn,
 )
@@ -62,9 +63,9 @@ def import_draft(nct_id: str | None, *, from_file: Path | None = None, records_d
             study = read_study(from_file)
         except FileNotFoundError:
             raise MalformedResponse(f"{from_file} does not exist") from None
-        found = study["protocolSection"]["identificationModule"]["nctId"]
-        if wanted and found != wanted:
-            raise ValueError(f"{from_file} holds {found}, not {wanted}")
+        if wanted and not is_study(study, wanted):
+            raise ValueError(f"{from_file} holds {study['protocolSection']['identificationModule']['nctId']}, "
+                             f"not {wanted}")
     elif wanted:
         study = (source or RegistryClient()).get(wanted)
     else:

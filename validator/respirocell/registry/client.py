@@ -119,13 +119,20 @@ def parse_study(text: str | bytes, origin: str) -> Study:
     return data
 
 
+def is_study(study: Study, nct_id: str) -> bool:
+    """Whether ``study`` is the registry's answer for ``nct_id``: its own id, or one merged into it
+    (``nctIdAliases``), which the registry answers for."""
+    ident = study["protocolSection"]["identificationModule"]
+    aliases = ident.get("nctIdAliases")
+    return bool(ident["nctId"] == nct_id or (isinstance(aliases, list) and nct_id in aliases))
+
+
 def study_for(study: Study, nct_id: str, origin: str) -> Study:
     """``study`` if it is the one asked for: a mirror, a cache file saved under the wrong name or
     a misconfigured server must not pass another study off as ``nct_id``."""
-    ident = study["protocolSection"]["identificationModule"]
-    aliases = ident.get("nctIdAliases")  # ids merged into this study, which the registry answers for
-    if ident["nctId"] != nct_id and not (isinstance(aliases, list) and nct_id in aliases):
-        raise MalformedResponse(f"{origin}: the answer is the study {ident['nctId']}, not {nct_id}")
+    if not is_study(study, nct_id):
+        found = study["protocolSection"]["identificationModule"]["nctId"]
+        raise MalformedResponse(f"{origin}: the answer is the study {found}, not {nct_id}")
     return study
 
 

@@ -61,7 +61,12 @@ def import_study(nct_id: str | None, output: Path | None, from_file: Path | None
                                  param_hint="'--id'")
     if nct_id is None and from_file is None:
         raise click.UsageError("give an NCT id (respirocell import NCT02097641) or --from-file STUDY.json")
-    if output is None and not records_dir.is_dir():  # the draft goes into it, checked against the studies there
+    try:
+        records_here = records_dir.is_dir()
+    except OSError as exc:  # a name too long for the system
+        raise click.BadParameter(f"cannot use it: {exc.strerror or exc}", param_hint="'--records-dir'") from None
+    default = click.get_current_context().get_parameter_source("records_dir") is click.core.ParameterSource.DEFAULT
+    if output is None and default and not records_here:  # the draft goes there, checked against its studies
         raise click.UsageError(f"there is no {records_dir}/ folder here; run from the repository root, or give "
                                "--records-dir or --output")
     try:
