@@ -413,3 +413,7 @@ def test_a_record_too_large_in_a_ref_is_not_compared(repo: Path) -> None:
     doc = json.loads(CliRunner().invoke(cli, ["diff", "HEAD", "--format", "json"]).output)
     assert "test-study-alpha" not in [r["id"] for r in doc["records"]]
     assert [u.split(":")[1].strip() for u in doc["unreadable"]] == ["studies/test-study-alpha.yaml"]
+    # The same with the kind folder as --records: the file's kind comes from its folder in the ref.
+    doc = json.loads(CliRunner().invoke(cli, ["diff", "HEAD", "--records", "records/studies", "--format",
+                                              "json"]).output)
+    assert "test-study-alpha" not in [r["id"] for r in doc["records"]]

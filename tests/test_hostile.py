@@ -351,3 +351,11 @@ def test_a_records_folder_named_like_a_kind_folder_is_a_records_folder(repo: Pat
     result = run("site", "alt/studies", "--output", "s")
     assert result.exit_code == 0, result.output
     assert (repo / "s" / "studies" / "test-study-base.html").is_file()
+
+
+def test_a_folder_named_like_a_kind_folder_inside_one_changes_nothing(repo: Path) -> None:
+    """Asking 'does it hold kind folders?' before 'is it named like one?' took records/studies for
+    the records folder once it held an empty conditions/ folder: every reference dangled."""
+    (repo / "records" / "studies" / "conditions").mkdir()
+    result = run("validate", "records/studies")
+    assert result.exit_code == 0, result.output

@@ -808,17 +808,20 @@ def test_import_outside_the_repository_root_is_a_usage_error(tmp_path: Path, mon
     assert sorted(p.name for p in (tmp_path / where).iterdir()) == before  # nothing made
 
 
-def test_records_dir_given_is_made_and_a_bad_one_is_a_usage_error(tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("name", ["recods", "a-dangling-link", "a-fifo", "x/" + "a" * 300 + "/y"])
+def test_a_records_dir_that_is_no_folder_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           name: str) -> None:
+    """A mistyped --records-dir made a new folder, skipping the check against the real records; a
+    dangling link read as 'the file exists'; a name too long for the system was a traceback."""
     monkeypatch.chdir(tmp_path)
-    made = CliRunner().invoke(cli, ["import", "--from-file", str(FIXTURES / "NCT03392467.json"),
-                                    "--records-dir", "newrecs"])
-    assert made.exit_code == 0, made.output
-    assert len(list((tmp_path / "newrecs" / "studies").glob("*.yaml"))) == 1
-    long = CliRunner().invoke(cli, ["import", "--from-file", str(FIXTURES / "NCT03392467.json"),
-                                    "--records-dir", "a" * 300])
-    assert long.exit_code == 2 and "Invalid value for '--records-dir': cannot use it" in long.output
-    assert long.exception is None or isinstance(long.exception, SystemExit)
+    (tmp_path / "a-dangling-link").symlink_to(tmp_path / "nowhere")
+    os.mkfifo(tmp_path / "a-fifo")
+    result = CliRunner().invoke(cli, ["import", "--from-file", str(FIXTURES / "NCT03392467.json"),
+                                      "--records-dir", name])
+    assert result.exit_code == 2, result.output
+    assert "there is no" in result.output or "Invalid value for '--records-dir': cannot use it" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-dangling-link", "a-fifo"]  # nothing made
 
 
 def test_a_saved_response_answers_for_an_id_merged_into_it(tmp_path: Path) -> None:

@@ -139,7 +139,7 @@ def _read_ref(commit: str, records: Path, repo: Path) -> Side:
     left_out = skipped or []  # as records_by_key words them, and never compared
     return replace(side, unreadable=sorted([f"{p.as_posix()}: {why}" for p, why in left_out] + side.unreadable),
                    unread=side.unread | {(kind, p.name.rsplit(".", 1)[0]) for p, _ in left_out
-                                         if (kind := kind_of(p)) is not None})
+                                         if (kind := kind_of(inside / p)) is not None})
 
 
 def default_base(repo: Path) -> str:

@@ -136,11 +136,11 @@ def find_root(path: Path) -> Path | None:
 
 @lru_cache(maxsize=1024)
 def _find_root(path: Path) -> Path | None:
-    for parent in [path, *path.parents]:  # a folder holding kind folders is one, whatever its own name
-        if any(parent.joinpath(k.folder).is_dir() for k in schema.kinds()):
-            return parent
+    for parent in [path, *path.parents]:
         if schema.kind_of_folder(parent.name) is not None:
             return parent.parent
+        if any(parent.joinpath(k.folder).is_dir() for k in schema.kinds()):
+            return parent
     return None
 
 

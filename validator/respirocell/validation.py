@@ -152,11 +152,11 @@ class PartialCorpusError(ValueError):
 
 
 def whole_corpus(paths: Path | str | Iterable[Path | str]) -> list[Path]:
-    """``paths`` as a list of records folders (each the folder holding studies/, cell_sources/,
-    conditions/); PartialCorpusError for a record file or a kind folder."""
+    """``paths`` as a list of records folders (each a folder holding studies/, cell_sources/ or
+    conditions/, whatever its own name); PartialCorpusError for a record file or a kind folder."""
     roots = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     for root in roots:
-        if not root.is_dir() or find_root(Path(os.path.abspath(root))) != Path(os.path.abspath(root)):
+        if not root.is_dir() or not any((root / k.folder).is_dir() for k in schema.kinds()):
             folders = ", ".join(f"{k.folder}/" for k in schema.kinds())
             raise PartialCorpusError(f"{root} is not a records folder: a site or release is built from the whole "
                                      f"folder holding {folders} (such as records), not from a part of it")

@@ -65,10 +65,9 @@ def import_study(nct_id: str | None, output: Path | None, from_file: Path | None
         records_here = records_dir.is_dir()
     except OSError as exc:  # a name too long for the system
         raise click.BadParameter(f"cannot use it: {exc.strerror or exc}", param_hint="'--records-dir'") from None
-    default = click.get_current_context().get_parameter_source("records_dir") is click.core.ParameterSource.DEFAULT
-    if output is None and default and not records_here:  # the draft goes there, checked against its studies
+    if output is None and not records_here:  # the draft goes there, checked against the studies in it
         raise click.UsageError(f"there is no {records_dir}/ folder here; run from the repository root, or give "
-                               "--records-dir or --output")
+                               "--records-dir with the records folder, or --output")
     try:
         draft = import_draft(nct_id, from_file=from_file, records_dir=records_dir, record_id=record_id,
                              source=RegistryClient(timeout=timeout),
