@@ -833,3 +833,19 @@ def test_a_saved_response_answers_for_an_id_merged_into_it(tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     other = CliRunner().invoke(cli, ["import", "NCT09999997", "--from-file", str(saved), "-o", "-"])
     assert other.exit_code == 2 and "holds NCT03392467, not NCT09999997" in other.output
+
+
+def test_a_study_curated_under_an_id_merged_into_it_is_refused(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The already-curated check looked for the answer's own nctId only: a study curated under an
+    id the registry merged into another was drafted again."""
+    corpus_with(tmp_path, {"curated": "id: curated\nregistrations:\n  - registry: clinicaltrials\n"
+                                      "    trial_id: NCT02097641\n"})
+    study = json.loads((FIXTURES / "NCT02097641.json").read_text(encoding="utf-8"))
+    study["protocolSection"]["identificationModule"].update(nctId="NCT09999999", nctIdAliases=["NCT02097641"])
+    saved = tmp_path / "merged.json"
+    saved.write_text(json.dumps(study), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["import", "NCT02097641", "--from-file", str(saved)])
+    assert result.exit_code == 1 and "NCT02097641 is already curated in records/studies/curated.yaml" in result.output
+    assert sorted(p.name for p in (tmp_path / "records" / "studies").iterdir()) == ["curated.yaml"]

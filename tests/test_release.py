@@ -313,3 +313,9 @@ def test_a_part_of_the_records_is_not_released(released: tuple[Path, Path, Path]
     assert result.exit_code == 2
     assert "studies is not a records folder: a site or release is built from the whole folder" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_the_library_takes_str_paths(released: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    repo, out, _ = released
+    done = build_release(str(repo / "records"), "2026.02.1", str(tmp_path / "out"))
+    assert _files(tmp_path / "out") == _files(out) and done.version == "2026.02.1"

@@ -308,3 +308,27 @@ def test_facet_values_keep_their_order(site: Path, watch: Watch) -> None:
     shown = page.locator("input[name=country]").evaluate_all("els => els.map(e => e.parentElement.textContent)")
     names = [re.sub(r"\s*\(\d+\)\s*$", "", text).strip() for text in shown]
     assert "Indonesia" in names and names == sorted(names, key=str.lower), names
+
+
+def test_facet_values_named_like_object_properties_count_right(browser: Any, tmp_path: Path) -> None:
+    """'constructor' is a valid record id: plain {} maps in the list's script read the inherited
+    Object function for it, and the facet showed '(function Object() { [native code] }1)'."""
+    from conftest import build_corpus
+
+    from respirocell.site import build_site
+
+    records = build_corpus(tmp_path)
+    copd = (records / "conditions" / "copd.yaml").read_text(encoding="utf-8")
+    (records / "conditions" / "constructor.yaml").write_text(copd.replace("id: copd", "id: constructor"),
+                                                            encoding="utf-8")
+    (records / "conditions" / "copd.yaml").unlink()
+    study = records / "studies" / "test-study-base.yaml"
+    study.write_text(study.read_text(encoding="utf-8").replace("conditions: [copd]", "conditions: [constructor]"),
+                     encoding="utf-8")
+    build_site([records], tmp_path / "s")
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(url(tmp_path / "s", "studies/index.html", "condition=constructor"))
+    label = page.locator("input[name=condition][value=constructor]").locator("xpath=..").inner_text()
+    context.close()
+    assert label.strip().endswith("(1)"), label

@@ -246,7 +246,8 @@ def manifest(output: Path) -> tuple[bytes, list[str]]:
     return "".join(lines).encode(), files
 
 
-def build_release(paths: list[Path], version: str, output: Path, previous_ref: str | None = None) -> Release:
+def build_release(paths: Path | str | Iterable[Path | str], version: str, output: Path | str,
+                  previous_ref: str | None = None) -> Release:
     """Validate the corpus under ``paths`` and write release ``version`` into ``output``.
 
     Raises ReleaseError (a usage problem: nothing written), InvalidCorpusError (nothing written),
@@ -258,7 +259,7 @@ def build_release(paths: list[Path], version: str, output: Path, previous_ref: s
     from .validation import valid_records, whole_corpus
 
     parse_version(version)
-    roots = whole_corpus(paths)
+    roots, output = whole_corpus(paths), Path(output)
     check_output(output, roots)
     for fmt, name in [*FILES.items(), ("tsv", TABLES)]:
         check_export(fmt, output / name)  # before anything is written (ExportError)

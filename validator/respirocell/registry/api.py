@@ -13,6 +13,7 @@ from ..formatting import FormatError
 from ..loading import read_bounded
 from ..yaml_core import YamlProblem
 from .client import (
+    NCT_ID,
     CacheDir,
     MalformedResponse,
     RegistryClient,
@@ -70,12 +71,14 @@ def import_draft(nct_id: str | None, *, from_file: Path | None = None, records_d
         study = (source or RegistryClient()).get(wanted)
     else:
         raise ValueError("give an NCT id, or --from-file with a saved API v2 response")
-    nct = study["protocolSection"]["identificationModule"]["nctId"]
+    ident = study["protocolSection"]["identificationModule"]
+    nct = ident["nctId"]
     refuse_withdrawn(study, nct)
-    if check_duplicates:
-        existing = find_study_with(records_dir, nct)
-        if existing is not None:
-            raise AlreadyCurated(nct, existing)
+    aliases = ident.get("nctIdAliases") if isinstance(ident.get("nctIdAliases"), list) else []
+    for known in dict.fromkeys([nct, *([wanted] if wanted else []), *(a for a in aliases if isinstance(a, str))]):
+        existing = find_study_with(records_dir, known) if check_duplicates and NCT_ID.fullmatch(known) else None
+        if existing is not None:  # curated under the study's id, or one merged into it
+            raise AlreadyCurated(known, existing)
     folder = records_dir / schema.kind("Condition").folder
     conditions = load_condition_records(folder) if folder.is_dir() else []
     try:

@@ -15,10 +15,10 @@
   var studies = data.studies;
   var facets = data.facets.filter(function (f) { return f.values.length > 0; });
   facets.forEach(function (f) {  // values are [value, label] pairs in the order to show them
-    f.labels = {};
+    f.labels = Object.create(null);  // keyed by record text: no inherited 'constructor'
     f.values.forEach(function (pair) { f.labels[pair[0]] = pair[1]; });
   });
-  var rowById = {};
+  var rowById = Object.create(null);
   Array.prototype.forEach.call(tbody.rows, function (row) { rowById[row.getAttribute("data-id")] = row; });
   var rows = studies.map(function (s) { return rowById[s.id]; });
   var selected = {};
@@ -42,8 +42,8 @@
   var holder = document.getElementById("facets");
   facets.forEach(function (facet) {
     selected[facet.key] = new Set();
-    countSpans[facet.key] = {};
-    boxes[facet.key] = {};
+    countSpans[facet.key] = Object.create(null);
+    boxes[facet.key] = Object.create(null);
     var details = document.createElement("details");
     var summary = document.createElement("summary");
     summary.textContent = facet.title;
@@ -138,7 +138,7 @@
       index.search(query, { prefix: true, combineWith: "AND" }).forEach(function (r) { hits.add(r.id); });
     }
     var counts = {};
-    facets.forEach(function (f) { counts[f.key] = {}; });
+    facets.forEach(function (f) { counts[f.key] = Object.create(null); });
     var shown = 0;
     for (var i = 0; i < studies.length; i++) {
       var study = studies[i];
