@@ -417,3 +417,4 @@ def test_a_record_too_large_in_a_ref_is_not_compared(repo: Path) -> None:
     doc = json.loads(CliRunner().invoke(cli, ["diff", "HEAD", "--records", "records/studies", "--format",
                                               "json"]).output)
     assert "test-study-alpha" not in [r["id"] for r in doc["records"]]
+    assert [u.split(":")[1].strip() for u in doc["unreadable"]] == ["test-study-alpha.yaml"]

@@ -531,7 +531,8 @@ def test_a_site_inside_the_records_is_refused(tmp_path: Path, monkeypatch: pytes
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["site", "--output", "records/site"])
     assert result.exit_code == 2
-    assert f"records/site is inside the records folder {tmp_path / 'records'}; write it elsewhere" in result.output
+    assert "records/site is inside records, which holds the records (what is written there would be read as " \
+           "records); write it elsewhere, such as build/" in result.output
     assert not (tmp_path / "records" / "site").exists()
 
 

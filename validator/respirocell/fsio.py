@@ -19,8 +19,6 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import schema
-
 #: Names of the temporary files this module makes: ``.<name>.<random>.respirocell-tmp``.
 TMP_SUFFIX = ".respirocell-tmp"
 
@@ -173,9 +171,6 @@ def unusable_output(output: Path, inputs: Iterable[Path] = ()) -> str | None:
                          *((p, "holds the records") for p in inputs)):
         if where == inside or where in inside.parents:
             return f"{output} {what}; give a folder of its own"
-    for records in inputs:  # a records folder (it holds a kind folder): what is built in it is read as records
-        if records in where.parents and any((records / k.folder).is_dir() for k in schema.kinds()):
-            return f"{output} is inside the records folder {records}; write it elsewhere, such as build/"
     try:
         limit = os.pathconf(Path.cwd(), "PC_NAME_MAX")
     except (OSError, ValueError, AttributeError):  # no pathconf (Windows), or no answer

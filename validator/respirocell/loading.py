@@ -129,6 +129,23 @@ def record_names(root: str, misnamed: list[tuple[Path, str]] | None = None) -> l
     return found
 
 
+def holds_records(folder: Path) -> bool:
+    """Whether ``folder`` is a records folder: it holds a kind folder (studies/, ...), whatever its name."""
+    return any(folder.joinpath(k.folder).is_dir() for k in schema.kinds())
+
+
+def inside_records(output: Path, inputs: Iterable[Path]) -> str | None:
+    """Why nothing may be written at ``output``: it is, or is inside, the records folder of a file
+    among ``inputs``, so what is written there would be read as records. None if it is not."""
+    where = output.resolve()
+    real = [Path(os.path.realpath(f)) for f in discover(list(inputs))]  # realpath: a symlink loop is no error
+    for tree in sorted({find_root(f) or f.parent for f in real}):
+        if where == tree or tree in where.parents:
+            return (f"{output} is inside {display_path(tree)}, which holds the records (what is written there "
+                    "would be read as records); write it elsewhere, such as build/")
+    return None
+
+
 def find_root(path: Path) -> Path | None:
     """The records folder around ``path`` (the parent of its kind folder), if any."""
     return _find_root(path) if path.is_dir() else _find_root(path.parent)
@@ -139,7 +156,7 @@ def _find_root(path: Path) -> Path | None:
     for parent in [path, *path.parents]:
         if schema.kind_of_folder(parent.name) is not None:
             return parent.parent
-        if any(parent.joinpath(k.folder).is_dir() for k in schema.kinds()):
+        if holds_records(parent):
             return parent
     return None
 

@@ -31,7 +31,7 @@ from . import schema
 from .changes import ChangeError, toplevel
 from .diff import Changes, Side, comparable, diff_corpora, read_side, records_by_key, render_markdown
 from .fsio import UnsafeTarget, read_regular, unusable_output
-from .loading import RecordFile, find_root
+from .loading import RecordFile, find_root, inside_records
 
 VERSION = re.compile(r"(?P<year>[0-9]{4})\.(?P<month>0[1-9]|1[0-2])\.(?P<n>0|[1-9][0-9]*)")
 FILES = {"jsonld": "respirocell.jsonld", "turtle": "respirocell.ttl", "ntriples": "respirocell.nt",
@@ -100,7 +100,7 @@ def previous_release(repo: Path | None, version: str) -> str | None:
 def check_output(output: Path, inputs: Iterable[Path] = ()) -> None:
     """Refuse a path that is not a new or empty folder or an earlier release, or that cannot be
     swapped in (``fsio.unusable_output``; ``inputs`` are the records)."""
-    problem = unusable_output(output, inputs)
+    problem = unusable_output(output, inputs) or inside_records(output, inputs)
     if problem is not None:
         raise ReleaseError(problem)
     if output.is_symlink() or (output.exists() and not output.is_dir()):

@@ -26,7 +26,7 @@ from .checks import ANCHORS, CORPUS_RULES, LINK_RULES, RECORD_RULES
 from .checks.layout import folder_issue
 from .corpus import Corpus
 from .issues import Issue, Report
-from .loading import RecordFile, discover, display_path, find_root, load_file
+from .loading import RecordFile, discover, display_path, find_root, holds_records, load_file
 
 #: Below this many files one process is faster than starting workers.
 MIN_PARALLEL_FILES = 500
@@ -156,7 +156,7 @@ def whole_corpus(paths: Path | str | Iterable[Path | str]) -> list[Path]:
     conditions/, whatever its own name); PartialCorpusError for a record file or a kind folder."""
     roots = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     for root in roots:
-        if not root.is_dir() or not any((root / k.folder).is_dir() for k in schema.kinds()):
+        if not root.is_dir() or not holds_records(root):
             folders = ", ".join(f"{k.folder}/" for k in schema.kinds())
             raise PartialCorpusError(f"{root} is not a records folder: a site or release is built from the whole "
                                      f"folder holding {folders} (such as records), not from a part of it")

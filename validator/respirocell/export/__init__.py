@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
 from ..fsio import recover_folder, remove_leftovers, replacing_folder, unusable_output, write_atomic
-from ..loading import RecordFile, discover, display_path, find_root
+from ..loading import RecordFile, inside_records
 from ..validation import valid_records
 
 FILE_FORMATS = {"jsonld": "JSON-LD", "turtle": "Turtle", "ntriples": "N-Triples", "json": "JSON"}
@@ -68,14 +67,9 @@ def check_output(fmt: str, output: Path, inputs: Iterable[Path] = ()) -> None:
     parent = next((p for p in output.parents if p.exists() or p.is_symlink()), None)
     if parent is not None and not parent.is_dir():  # else 'File exists' when the folders are made
         raise ExportError(f"{parent} is not a folder, so {output} cannot be made in it")
-    where = output.resolve()
-    # The records folders actually read (a folder given with records somewhere below it is not one).
-    real = [Path(os.path.realpath(f)) for f in discover(list(inputs))]  # realpath: a symlink loop is no error here
-    trees = {find_root(f) or f.parent for f in real}
-    for tree in sorted(trees):
-        if where == tree or tree in where.parents:
-            raise ExportError(f"{output} is inside {display_path(tree)}, which holds the records (an export there "
-                              "would be read as a record); write it elsewhere, such as build/")
+    inside = inside_records(output, inputs)
+    if inside is not None:
+        raise ExportError(inside)
     if fmt in FOLDER_FORMATS:
         problem = unusable_output(output, inputs)
         if problem is not None:

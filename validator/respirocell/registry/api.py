@@ -22,6 +22,7 @@ from .client import (
     is_study,
     read_study,
     refuse_withdrawn,
+    study_ids,
 )
 from .draft import Draft, build_draft
 from .drift import DriftCheck, registry_check
@@ -71,13 +72,11 @@ def import_draft(nct_id: str | None, *, from_file: Path | None = None, records_d
         study = (source or RegistryClient()).get(wanted)
     else:
         raise ValueError("give an NCT id, or --from-file with a saved API v2 response")
-    ident = study["protocolSection"]["identificationModule"]
-    nct = ident["nctId"]
+    nct = study["protocolSection"]["identificationModule"]["nctId"]
     refuse_withdrawn(study, nct)
-    aliases = ident.get("nctIdAliases") if isinstance(ident.get("nctIdAliases"), list) else []
-    for known in dict.fromkeys([nct, *([wanted] if wanted else []), *(a for a in aliases if isinstance(a, str))]):
-        existing = find_study_with(records_dir, known) if check_duplicates and NCT_ID.fullmatch(known) else None
-        if existing is not None:  # curated under the study's id, or one merged into it
+    for known in study_ids(study) if check_duplicates else []:  # its id, or one merged into it (the one asked for)
+        existing = find_study_with(records_dir, known) if NCT_ID.fullmatch(known) else None
+        if existing is not None:
             raise AlreadyCurated(known, existing)
     folder = records_dir / schema.kind("Condition").folder
     conditions = load_condition_records(folder) if folder.is_dir() else []

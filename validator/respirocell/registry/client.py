@@ -119,12 +119,16 @@ def parse_study(text: str | bytes, origin: str) -> Study:
     return data
 
 
-def is_study(study: Study, nct_id: str) -> bool:
-    """Whether ``study`` is the registry's answer for ``nct_id``: its own id, or one merged into it
-    (``nctIdAliases``), which the registry answers for."""
+def study_ids(study: Study) -> list[str]:
+    """The study's NCT id and the ids merged into it (``nctIdAliases``), which the registry answers for."""
     ident = study["protocolSection"]["identificationModule"]
     aliases = ident.get("nctIdAliases")
-    return bool(ident["nctId"] == nct_id or (isinstance(aliases, list) and nct_id in aliases))
+    return [ident["nctId"], *(a for a in (aliases if isinstance(aliases, list) else []) if isinstance(a, str))]
+
+
+def is_study(study: Study, nct_id: str) -> bool:
+    """Whether ``study`` is the registry's answer for ``nct_id``."""
+    return nct_id in study_ids(study)
 
 
 def study_for(study: Study, nct_id: str, origin: str) -> Study:
