@@ -358,3 +358,24 @@ def test_a_folder_named_like_a_kind_folder_inside_one_changes_nothing(repo: Path
     (repo / "records" / "studies" / "conditions").mkdir()
     result = run("validate", "records/studies")
     assert result.exit_code == 0, result.output
+
+
+def test_a_records_folder_with_no_record_yet_refuses_an_output_inside(repo: Path) -> None:
+    """The refusal found records folders from their record files: an empty one let site write in it."""
+    (repo / "empty" / "studies").mkdir(parents=True)
+    result = run("site", "empty", "--output", "empty/site")
+    assert result.exit_code == 2
+    assert "empty/site is inside empty, which holds the records" in result.output
+    assert not (repo / "empty" / "site").exists()
+
+
+def test_a_records_folder_named_studies_is_its_own_records_folder(repo: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stray file in a records folder named studies made its parent the records folder: an output
+    beside it was refused as 'inside .'; the invalid corpus is what must stop the build."""
+    shutil.copytree(repo / "records", repo / "alt" / "studies")
+    (repo / "alt" / "studies" / "notes.yaml").write_text("id: notes\n")
+    monkeypatch.chdir(repo / "alt")
+    result = run("site", "studies", "--output", "build/site")
+    assert result.exit_code == 1, result.output
+    assert "No site built: fix the errors above first." in result.output and "is inside" not in result.output

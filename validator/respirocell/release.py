@@ -31,7 +31,7 @@ from . import schema
 from .changes import ChangeError, toplevel
 from .diff import Changes, Side, comparable, diff_corpora, read_side, records_by_key, render_markdown
 from .fsio import UnsafeTarget, read_regular, unusable_output
-from .loading import RecordFile, find_root, inside_records
+from .loading import RecordFile, inside_records
 
 VERSION = re.compile(r"(?P<year>[0-9]{4})\.(?P<month>0[1-9]|1[0-2])\.(?P<n>0|[1-9][0-9]*)")
 FILES = {"jsonld": "respirocell.jsonld", "turtle": "respirocell.ttl", "ntriples": "respirocell.nt",
@@ -263,7 +263,7 @@ def build_release(paths: Path | str | Iterable[Path | str], version: str, output
     check_output(output, roots)
     for fmt, name in [*FILES.items(), ("tsv", TABLES)]:
         check_export(fmt, output / name)  # before anything is written (ExportError)
-    folder = find_root(roots[0].resolve()) or roots[0]
+    folder = roots[0].resolve()  # a whole records folder (whole_corpus), whatever its name
     try:
         repo: Path | None = toplevel(folder)
     except ChangeError:
