@@ -379,3 +379,19 @@ def test_a_records_folder_named_studies_is_its_own_records_folder(repo: Path,
     result = run("site", "studies", "--output", "build/site")
     assert result.exit_code == 1, result.output
     assert "No site built: fix the errors above first." in result.output and "is inside" not in result.output
+
+
+def test_export_and_site_keep_out_of_the_records_whatever_folders_they_hold(repo: Path) -> None:
+    """A kind folder holding a folder named like another kind stays a part of the records: it let
+    export, site and release write into the records folder; and a folder beside the records named
+    like a kind folder made export refuse any output under '.'."""
+    (repo / "records" / "studies" / "conditions").mkdir()
+    assert run("export", "--format", "json", "records/studies", "--output", "records/cell_sources/zz.yaml"
+               ).exit_code == 2
+    assert run("site", "records/studies", "--output", "records/site").exit_code == 2
+    assert not (repo / "records" / "cell_sources" / "zz.yaml").exists() and not (repo / "records" / "site").exists()
+    (repo / "records" / "studies" / "conditions").rmdir()
+    (repo / "studies").mkdir()
+    (repo / "studies" / "README.md").write_text("not a record\n")
+    result = run("export", ".", "--output", "build/x.jsonld")
+    assert result.exit_code == 0, result.output

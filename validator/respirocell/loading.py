@@ -134,15 +134,15 @@ def holds_records(folder: Path) -> bool:
     return any(folder.joinpath(k.folder).is_dir() for k in schema.kinds())
 
 
-def inside_records(output: Path, inputs: Iterable[Path]) -> str | None:
-    """Why nothing may be written at ``output``: it is, or is inside, a records folder among
-    ``inputs`` (even one with no record yet) or the records folder of a file among them, so what
-    is written there would be read as records. None if it is not."""
+def inside_records(output: Path, inputs: Iterable[Path] = (), *, folders: Iterable[Path] = ()) -> str | None:
+    """Why nothing may be written at ``output``: it is, or is inside, the records folder of a file
+    among ``inputs`` or one of ``folders`` (whole records folders, as a site or release is built
+    from: even one with no record yet), so what is written there would be read as records. None if
+    it is not."""
     where = output.resolve()
-    given = [Path(os.path.realpath(p)) for p in inputs]  # realpath: a symlink loop is no error here
-    trees = {p for p in given if p.is_dir() and holds_records(p)}
-    files = discover([p for p in given if p not in trees])
-    for tree in sorted(trees | {find_root(f) or f.parent for f in map(Path, map(os.path.realpath, files))}):
+    files = [Path(os.path.realpath(f)) for f in discover(list(inputs))]  # realpath: a symlink loop is no error
+    trees = {Path(os.path.realpath(p)) for p in folders} | {find_root(f) or f.parent for f in files}
+    for tree in sorted(trees):
         if where == tree or tree in where.parents:
             return (f"{output} is inside {display_path(tree)}, which holds the records (what is written there "
                     "would be read as records); write it elsewhere, such as build/")

@@ -100,7 +100,7 @@ def previous_release(repo: Path | None, version: str) -> str | None:
 def check_output(output: Path, inputs: Iterable[Path] = ()) -> None:
     """Refuse a path that is not a new or empty folder or an earlier release, or that cannot be
     swapped in (``fsio.unusable_output``; ``inputs`` are the records)."""
-    problem = unusable_output(output, inputs) or inside_records(output, inputs)
+    problem = unusable_output(output, inputs) or inside_records(output, folders=inputs)
     if problem is not None:
         raise ReleaseError(problem)
     if output.is_symlink() or (output.exists() and not output.is_dir()):

@@ -156,7 +156,11 @@ def whole_corpus(paths: Path | str | Iterable[Path | str]) -> list[Path]:
     conditions/, whatever its own name); PartialCorpusError for a record file or a kind folder."""
     roots = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     for root in roots:
-        if not root.is_dir() or not holds_records(root):
+        real = Path(os.path.realpath(root))
+        # A kind folder inside a records folder is a part of it, even one holding a kind-named folder.
+        part = schema.kind_of_folder(real.name) is not None and any(
+            real.parent.joinpath(k.folder).is_dir() for k in schema.kinds() if k.folder != real.name)
+        if not root.is_dir() or not holds_records(root) or part:
             folders = ", ".join(f"{k.folder}/" for k in schema.kinds())
             raise PartialCorpusError(f"{root} is not a records folder: a site or release is built from the whole "
                                      f"folder holding {folders} (such as records), not from a part of it")

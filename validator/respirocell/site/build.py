@@ -71,7 +71,7 @@ def build_site(paths: Path | str | Iterable[Path | str], output: Path | str,
 def check_output(output: Path, inputs: Iterable[Path] = ()) -> None:
     """Refuse an ``output`` that is not new, empty or a site holding only what its build wrote,
     or that cannot be swapped in (``fsio.unusable_output``; ``inputs`` are the records)."""
-    problem = unusable_output(output, inputs) or inside_records(output, inputs)
+    problem = unusable_output(output, inputs) or inside_records(output, folders=inputs)
     if problem is not None:
         raise OutputNotASite(problem)
     if output.is_symlink():
